@@ -1,0 +1,41 @@
+"""How bytes travel in JSON: base64url without padding."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from typing import Annotated
+
+from pydantic import PlainSerializer, PlainValidator, WithJsonSchema
+
+
+def b64encode(data: bytes) -> str:
+    """Bytes to base64url text without padding."""
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def b64decode(text: str) -> bytes:
+    """Base64url text, padded or not, to bytes; anything else raises ``ValueError``."""
+    if not isinstance(text, str) or len(text) > 4 * 1024 * 1024:
+        raise ValueError("expected base64url text")
+    try:
+        return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    except (binascii.Error, ValueError):
+        raise ValueError("expected base64url text") from None
+
+
+def _validate(value: object) -> bytes:
+    if isinstance(value, bytes):
+        return value
+    if isinstance(value, str):
+        return b64decode(value)
+    raise ValueError("expected base64url text")
+
+
+B64Bytes = Annotated[
+    bytes,
+    PlainValidator(_validate),
+    PlainSerializer(b64encode, return_type=str, when_used="json"),
+    WithJsonSchema({"type": "string", "contentEncoding": "base64url"}),
+]
+"""A ``bytes`` field that is base64url text on the wire."""
