@@ -1,0 +1,139 @@
+"""otpauth:// URIs in Google's Key Uri Format, read and written."""
+
+import pytest
+from hypothesis import given
+from otp_strategies import accounts
+
+from otpkeep.errors import InvalidURIError
+from otpkeep.otp.account import Account, Algorithm, OtpType, decode_base32
+from otpkeep.otp.uri import format_uri, parse_uri, parse_uri_lines
+
+SECRET = "JBSWY3DPEHPK3PXP"
+
+
+def test_a_full_totp_uri_is_read() -> None:
+    """Every field of a TOTP URI reaches the account."""
+    account = parse_uri(
+        f"otpauth://totp/ACME%20Co:john.doe@email.com?secret={SECRET}&issuer=ACME%20Co"
+        "&algorithm=SHA256&digits=8&period=60"
+    )
+    assert account == Account(
+        "ACME Co",
+        "john.doe@email.com",
+        decode_base32(SECRET),
+        algorithm=Algorithm.SHA256,
+        digits=8,
+        period=60,
+    )
+
+
+def test_missing_parameters_take_their_defaults() -> None:
+    """Without algorithm, digits, period or issuer: SHA1, 6 digits, 30 s, issuer from the label."""
+    account = parse_uri(f"otpauth://totp/Example:alice?secret={SECRET}")
+    assert (account.issuer, account.name) == ("Example", "alice")
+    assert (account.algorithm, account.digits, account.period) == (Algorithm.SHA1, 6, 30)
+
+
+@pytest.mark.parametrize(
+    ("uri", "issuer", "name"),
+    [
+        ("otpauth://totp/alice?secret=S&issuer=Example", "Example", "alice"),
+        ("otpauth://totp/Label:alice?secret=S&issuer=Param", "Param", "alice"),
+        ("otpauth://totp/Example%3Aalice?secret=S", "Example", "alice"),
+        ("otpauth://totp/Example:%20%20alice?secret=S", "Example", "alice"),
+        ("otpauth://totp/alice?secret=S", "", "alice"),
+        ("otpauth://totp/?secret=S&issuer=Example", "Example", ""),
+        ("otpauth://totp/Air%20Canada:B?secret=S&issuer=Air+Canada", "Air Canada", "B"),
+    ],
+)
+def test_issuer_comes_from_the_parameter_or_the_label(uri: str, issuer: str, name: str) -> None:
+    """The issuer parameter wins over the label prefix; either alone is enough."""
+    account = parse_uri(uri.replace("secret=S", f"secret={SECRET}"))
+    assert (account.issuer, account.name) == (issuer, name)
+
+
+def test_hotp_counter_and_lower_case_names_are_read() -> None:
+    """HOTP takes its counter; the scheme, type and algorithm may be in any case."""
+    account = parse_uri(f"OTPAUTH://HOTP/x?secret={SECRET.lower()}&algorithm=sha512&counter=42")
+    assert (account.type, account.counter, account.algorithm) == (
+        OtpType.HOTP,
+        42,
+        Algorithm.SHA512,
+    )
+
+
+@pytest.mark.parametrize(
+    "uri",
+    [
+        f"otpauth://steam/Steam:gaben?secret={SECRET}",
+        f"otpauth://totp/Steam:gaben?secret={SECRET}&encoder=steam&digits=5",
+    ],
+)
+def test_steam_uris_make_steam_accounts(uri: str) -> None:
+    """Both ways apps write Steam Guard accounts give a five-character Steam account."""
+    account = parse_uri(uri)
+    assert (account.type, account.digits) == (OtpType.STEAM, 5)
+
+
+def test_steam_accounts_are_written_as_totp_with_the_steam_encoder() -> None:
+    """Apps that know no steam type still see a TOTP URI with encoder=steam."""
+    uri = format_uri(Account("Steam", "gaben", b"secret", type=OtpType.STEAM))
+    assert uri.startswith("otpauth://totp/Steam:gaben?")
+    assert "issuer=Steam" in uri
+    assert uri.endswith("&encoder=steam")
+
+
+@pytest.mark.parametrize(
+    "uri",
+    [
+        "https://example.com/?secret=S",
+        "otpauth://motp/x?secret=S",
+        "otpauth://totp/x",
+        "otpauth://totp/x?secret=",
+        "otpauth://totp/x?secret=S&digits=5",
+        "otpauth://totp/x?secret=S&digits=11",
+        "otpauth://totp/x?secret=S&digits=six",
+        "otpauth://totp/x?secret=S&period=0",
+        "otpauth://totp/x?secret=S&period=-30",
+        "otpauth://hotp/x?secret=S&counter=-1",
+        "otpauth://hotp/x?secret=S&counter=1_000",
+        "otpauth://hotp/x?secret=S&counter=99999999999999999999",
+        "otpauth://totp/x?secret=S&algorithm=MD5",
+        "otpauth://totp/a%0Ab?secret=S",
+        "otpauth://totp/x?secret=S1S1S1",
+    ],
+)
+def test_malformed_uris_are_refused_without_quoting_the_secret(uri: str) -> None:
+    """Each malformed URI raises one sentence that does not contain the secret."""
+    secret = "ZZZZ" + SECRET if "S1S1S1" not in uri else "S1S1S1ZZ"
+    with pytest.raises(InvalidURIError) as info:
+        parse_uri(
+            uri.replace("secret=S1S1S1", f"secret={secret}").replace("secret=S", f"secret={secret}")
+        )
+    message = str(info.value)
+    assert message.endswith(".")
+    assert message.count(". ") == 0
+    assert secret not in message
+    assert secret.lower() not in message.lower()
+
+
+@given(accounts())
+def test_formatted_uris_read_back_as_the_same_account(account: Account) -> None:
+    """parse_uri(format_uri(a)) == a for every account whose labels do not start with a space."""
+    assert parse_uri(format_uri(account)) == account
+
+
+def test_a_text_of_uris_skips_blank_lines_and_comments() -> None:
+    """One URI a line; blank lines and # comments are ignored."""
+    text = f"# exported\n\notpauth://totp/A:a?secret={SECRET}\n  \n otpauth://hotp/B:b?secret={SECRET}\n"
+    assert [(a.issuer, a.type) for a in parse_uri_lines(text)] == [
+        ("A", OtpType.TOTP),
+        ("B", OtpType.HOTP),
+    ]
+
+
+def test_an_error_in_a_text_of_uris_names_the_line() -> None:
+    """The line number tells the person where to look."""
+    text = f"otpauth://totp/A:a?secret={SECRET}\n\notpauth://totp/B:b?digits=6\n"
+    with pytest.raises(InvalidURIError, match=r"^Line 3: .*no secret\.$"):
+        parse_uri_lines(text)
