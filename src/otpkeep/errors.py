@@ -28,6 +28,7 @@ Messages never contain a secret, a passcode, a code or a token.
     ├── CryptoError
     │   ├── DecryptionError            every failure to open sealed data: one opaque error
     │   ├── InvalidElementError        a non-canonical, invalid or identity group element
+    │   ├── InvalidParameterError      a key, seed, scalar or KDF parameter out of range
     │   └── CryptoBackendError         a crypto library is missing (says what to install)
     ├── ProtocolError                  a wire message that does not decode
     ├── ServiceError                   talking to the backup service (device side)
@@ -35,6 +36,7 @@ Messages never contain a secret, a passcode, a code or a token.
     │   ├── InsecureServiceURLError    http:// to a host that is not loopback
     │   └── APIError                   the service refused; ``code`` is a protocol ErrorCode
     ├── BackupError                    device-side backup flows (gate closed, not enabled, ...)
+    ├── MailDeliveryError              the mail server did not take a message (service side)
     └── ConfigurationError             a setting that cannot work (server or device)
         └── SeedError                  the vault seed is missing or does not match the database
 """
@@ -128,6 +130,10 @@ class InvalidElementError(CryptoError, ValueError):
     """A group element that is non-canonical, invalid, or the identity."""
 
 
+class InvalidParameterError(CryptoError, ValueError):
+    """A key, seed, scalar or KDF parameter of the wrong size or out of range."""
+
+
 class CryptoBackendError(CryptoError):
     """A cryptographic library is missing or too old; the message says what to install."""
 
@@ -169,6 +175,14 @@ class APIError(ServiceError):
 
 class BackupError(OtpkeepError):
     """A device-side backup flow cannot go on (the gate is closed, backup is off, ...)."""
+
+
+class MailDeliveryError(OtpkeepError):
+    """The mail server did not take a message; ``permanent`` when retrying cannot help."""
+
+    def __init__(self, message: str, *, permanent: bool = False) -> None:
+        super().__init__(message)
+        self.permanent = permanent
 
 
 class ConfigurationError(OtpkeepError):

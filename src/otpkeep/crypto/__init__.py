@@ -1,0 +1,14 @@
+"""The cryptography of otpkeep; the only package that imports crypto libraries.
+
+- :mod:`otpkeep.crypto.oprf`: the RFC 9497 OPRF (ristretto255-SHA512, mode 0)
+- :mod:`otpkeep.crypto.kdf`: Argon2id key stretching and its parameters
+- :mod:`otpkeep.crypto.envelope`: sealed envelopes (AES-256-GCM, versioned header)
+- :mod:`otpkeep.crypto.schedule`: every derived key and context, with its purpose
+- :mod:`otpkeep.crypto.escrow`: passcode registration and recovery, both sides
+- :mod:`otpkeep.crypto.policy` and :mod:`otpkeep.crypto.pins`: the passcode policy
+- :mod:`otpkeep.crypto.passphrase`: the passphrase-sealed export file
+- :mod:`otpkeep.crypto.slowhash`: the device's own passcode check
+- :mod:`otpkeep.crypto.interop`: key derivations of other apps' export files
+
+docs/protocol.md specifies every byte.
+"""
