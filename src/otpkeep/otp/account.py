@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import base64
 import binascii
-import dataclasses
 import enum
-from typing import Self
+from typing import Any
 
 from otpkeep.errors import InvalidAccountError
 
@@ -89,39 +88,96 @@ def _check_label(field: str, value: object) -> None:
         raise InvalidAccountError(f"The {field} contains control characters.")
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
+_FIELDS = ("issuer", "name", "secret", "type", "algorithm", "digits", "period", "counter")
+
+
 class Account:
-    """One account as every format carries it. Validated on construction.
+    """One account as every format carries it. Immutable, and validated on construction.
 
     ``period`` matters for TOTP and Steam, ``counter`` for HOTP. ``secret`` is raw
-    bytes; ``repr()`` never shows it.
+    bytes; ``repr()`` never shows it. (A hand-written class rather than a dataclass:
+    ``dataclasses`` imports ``inspect``, which would double the start-up time of
+    ``otpkeep code``.)
     """
+
+    __slots__ = _FIELDS
+    __match_args__ = (
+        "issuer",
+        "name",
+        "secret",
+        "type",
+        "algorithm",
+        "digits",
+        "period",
+        "counter",
+    )
 
     issuer: str
     name: str
-    secret: bytes = dataclasses.field(repr=False)
-    type: OtpType = OtpType.TOTP
-    algorithm: Algorithm = Algorithm.SHA1
-    digits: int = MIN_DIGITS
-    period: int = 30
-    counter: int = 0
+    secret: bytes
+    type: OtpType
+    algorithm: Algorithm
+    digits: int
+    period: int
+    counter: int
 
-    def __post_init__(self) -> None:
-        _check_secret(self.secret)
-        _check_label("issuer", self.issuer)
-        _check_label("name", self.name)
-        if self.type is OtpType.STEAM:
-            object.__setattr__(self, "digits", STEAM_DIGITS)
-        elif not MIN_DIGITS <= self.digits <= MAX_DIGITS:
+    def __init__(  # noqa: PLR0913 - the eight fields of an account
+        self,
+        issuer: str,
+        name: str,
+        secret: bytes,
+        *,
+        type: OtpType = OtpType.TOTP,  # noqa: A002 - the field's name in every format
+        algorithm: Algorithm = Algorithm.SHA1,
+        digits: int = MIN_DIGITS,
+        period: int = 30,
+        counter: int = 0,
+    ) -> None:
+        _check_secret(secret)
+        _check_label("issuer", issuer)
+        _check_label("name", name)
+        kind = OtpType(type)
+        if kind is OtpType.STEAM:
+            digits = STEAM_DIGITS
+        elif not MIN_DIGITS <= digits <= MAX_DIGITS:
             raise InvalidAccountError(
-                f"Digits must be from {MIN_DIGITS} to {MAX_DIGITS}, not {self.digits}."
+                f"Digits must be from {MIN_DIGITS} to {MAX_DIGITS}, not {digits}."
             )
-        if not 1 <= self.period <= MAX_PERIOD:
+        if not 1 <= period <= MAX_PERIOD:
             raise InvalidAccountError(
-                f"The period must be from 1 to {MAX_PERIOD} seconds, not {self.period}."
+                f"The period must be from 1 to {MAX_PERIOD} seconds, not {period}."
             )
-        if not 0 <= self.counter <= MAX_COUNTER:
+        if not 0 <= counter <= MAX_COUNTER:
             raise InvalidAccountError("The counter must be a whole number from 0 to 2^64-1.")
+        values = (issuer, name, secret, kind, Algorithm(algorithm), digits, period, counter)
+        for field, value in zip(_FIELDS, values, strict=True):
+            object.__setattr__(self, field, value)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"Account is immutable: use replace({name}=...)")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError("Account is immutable")
+
+    def _values(self) -> tuple[object, ...]:
+        return tuple(getattr(self, field) for field in _FIELDS)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Account):
+            return NotImplemented
+        return self._values() == other._values()
+
+    def __hash__(self) -> int:
+        return hash(self._values())
+
+    def __repr__(self) -> str:
+        shown = ", ".join(
+            f"{field}={getattr(self, field)!r}" for field in _FIELDS if field != "secret"
+        )
+        return f"Account({shown})"
+
+    def __reduce__(self) -> tuple[Any, tuple[object, ...]]:
+        return (Account, self._values())
 
     @property
     def label(self) -> str:
@@ -139,6 +195,11 @@ class Account:
         needle = query.casefold()
         return needle in self.issuer.casefold() or needle in self.name.casefold()
 
-    def replace(self, **changes: object) -> Self:
+    def replace(self, **changes: Any) -> Account:
         """A copy with some fields changed, validated again."""
-        return dataclasses.replace(self, **changes)  # type: ignore[arg-type]
+        unknown = set(changes) - set(_FIELDS)
+        if unknown:
+            raise TypeError(f"Account has no field {min(unknown)!r}")
+        fields = {field: getattr(self, field) for field in _FIELDS}
+        fields.update(changes)
+        return Account(**fields)

@@ -87,7 +87,16 @@ def _account(data: bytes) -> Account:
             counter = protobuf.as_int64(_number(value))
     issuer, name = split_label(name, issuer)
     counter = counter if kind is OtpType.HOTP else 0
-    return Account(issuer, name, secret, kind, algorithm, digits, GOOGLE_PERIOD, counter)
+    return Account(
+        issuer,
+        name,
+        secret,
+        type=kind,
+        algorithm=algorithm,
+        digits=digits,
+        period=GOOGLE_PERIOD,
+        counter=counter,
+    )
 
 
 def _payload(data: bytes) -> MigrationBatch:

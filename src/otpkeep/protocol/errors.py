@@ -3,6 +3,10 @@
 The service answers every refusal as ``{"error": {"code", "message", "details"}}``
 with the HTTP status of its code; the device maps the code back (never the
 message, which is for people and may change). Codes are never renamed.
+
+Details the device reads: ``passcode_incorrect`` carries ``tries_left`` (int) and,
+when the next try must wait, ``retry_after`` (seconds); ``rate_limited`` and
+``recovery_wait`` carry ``retry_after`` as well as the ``Retry-After`` header.
 """
 
 from __future__ import annotations

@@ -13,13 +13,16 @@ Endpoints (auth: ``Authorization: Bearer <session token>``)::
                                                      (change_email: full session required)
     POST   /v1/verifications/{id}/confirm            VerificationConfirm -> SessionGranted
                                                      (change_email: -> EmailChanged)
-    GET    /v/{token}                                landing page of the emailed link (HTML)
+    GET    /v/{token}                                landing page of the emailed link (HTML);
+                                                     its button opens the app with
+                                                     otpkeep://verify?id=<id>&code=<code>
     POST   /v1/passcode/evaluate       full          OprfRequest -> RegistrationChallenge
     PUT    /v1/passcode                full          PasscodeRegistration -> PasscodeRegistered
     POST   /v1/recovery/evaluate       recovery      OprfRequest -> RecoveryChallenge
     POST   /v1/recovery/proof          recovery      RecoveryProof -> RecoveryGranted
     PUT    /v1/backup                  full          octets; If-Match "N" or If-None-Match *
-                                                     -> BackupStored
+                                                     -> BackupStored (409 passcode_not_set
+                                                     before the first passcode)
     GET    /v1/backup                  full          octets of the latest, ETag "N"
     GET    /v1/backup/versions         full          BackupVersionList
     GET    /v1/backup/versions/{n}     full          octets, ETag "N"
@@ -44,6 +47,8 @@ from otpkeep.protocol.encoding import B64Bytes
 
 API_VERSION = "v1"
 CODE_LENGTH = 6
+VERIFY_LINK = "otpkeep://verify"
+"""The app's deep link; query ``id`` (the verification id) and ``code`` (the emailed code)."""
 
 Email = Annotated[
     str,

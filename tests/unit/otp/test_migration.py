@@ -40,7 +40,13 @@ def test_a_hand_built_payload_is_read_field_by_field() -> None:
     batch = decode_migration_uri(_uri(payload))
     assert batch.accounts == (
         Account(
-            "Example", "alice", b"\x01\x02\x03\x04", OtpType.HOTP, Algorithm.SHA512, 8, counter=9
+            "Example",
+            "alice",
+            b"\x01\x02\x03\x04",
+            type=OtpType.HOTP,
+            algorithm=Algorithm.SHA512,
+            digits=8,
+            counter=9,
         ),
     )
     assert (batch.batch_index, batch.batch_size, batch.batch_id) == (2, 4, -7)

@@ -1,0 +1,128 @@
+"""The device's backup settings, kept in the sealed vault as ``state["backup"]``.
+
+The change hook that marks an upload pending is in :mod:`otpkeep.device.pending`.
+"""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from otpkeep.device.vault import VaultData
+
+from otpkeep.device.pending import SECTION
+
+
+def _b64(data: bytes | None) -> str | None:
+    return None if data is None else base64.b64encode(data).decode("ascii")
+
+
+def _unb64(text: object) -> bytes | None:
+    return base64.b64decode(text) if isinstance(text, str) else None
+
+
+@dataclasses.dataclass
+class PendingVerification:
+    """A code that was sent and not yet entered: the flow resumes at the code prompt."""
+
+    verification_id: str
+    email: str
+    purpose: str
+    expires_at: float
+    server_url: str = ""
+    new_email: str = ""
+
+    def valid(self, now: float) -> bool:
+        """True while the code can still be entered."""
+        return now < self.expires_at
+
+
+@dataclasses.dataclass
+class CheckIn:
+    """The passcode check-in: a slow hash kept only on this device, and its schedule."""
+
+    digest: bytes = dataclasses.field(repr=False)
+    memory_kib: int
+    iterations: int
+    lanes: int
+    salt: bytes = dataclasses.field(repr=False)
+    next_due: float
+    step: int = 0
+
+
+@dataclasses.dataclass
+class BackupState:
+    """Everything the device knows about its backup. Secrets never appear in ``repr``."""
+
+    server_url: str = ""
+    email: str = ""
+    account_id: str = ""
+    session_id: str = ""
+    session_token: str = dataclasses.field(default="", repr=False)
+    scope: str = ""
+    has_passcode: bool = False
+    enabled: bool = False
+    data_key: bytes | None = dataclasses.field(default=None, repr=False)
+    key_version: int = 0
+    last_version: int | None = None
+    last_success: float | None = None
+    pending: bool = False
+    last_failure: float | None = None
+    last_error: str = ""
+    verification: PendingVerification | None = None
+    checkin: CheckIn | None = None
+
+    @property
+    def verified(self) -> bool:
+        """A session with full scope: the email of this device is verified."""
+        return bool(self.session_token) and self.scope == "full"
+
+    def forget_session(self) -> None:
+        """Drop the session and everything that needs it (the backup was turned off)."""
+        keep_server = self.server_url
+        fresh = BackupState(server_url=keep_server)
+        for field in dataclasses.fields(self):
+            setattr(self, field.name, getattr(fresh, field.name))
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON form stored in the vault."""
+        raw = dataclasses.asdict(self)
+        raw["data_key"] = _b64(self.data_key)
+        if self.checkin is not None:
+            raw["checkin"]["digest"] = _b64(self.checkin.digest)
+            raw["checkin"]["salt"] = _b64(self.checkin.salt)
+        return raw
+
+    @classmethod
+    def from_json(cls, raw: object) -> BackupState:
+        """Read the stored form; unknown keys are ignored, missing ones take defaults."""
+        if not isinstance(raw, dict):
+            return cls()
+        names = {f.name for f in dataclasses.fields(cls)}
+        values = {k: v for k, v in raw.items() if k in names}
+        values["data_key"] = _unb64(values.get("data_key"))
+        verification = values.get("verification")
+        values["verification"] = (
+            PendingVerification(**verification) if isinstance(verification, dict) else None
+        )
+        checkin = values.get("checkin")
+        if isinstance(checkin, dict):
+            checkin = dict(checkin)
+            checkin["digest"] = _unb64(checkin.get("digest")) or b""
+            checkin["salt"] = _unb64(checkin.get("salt")) or b""
+            values["checkin"] = CheckIn(**checkin)
+        else:
+            values["checkin"] = None
+        return cls(**values)
+
+
+def load_state(data: VaultData) -> BackupState:
+    """The backup section of the vault (defaults when there is none)."""
+    return BackupState.from_json(data.state.get(SECTION))
+
+
+def save_state(data: VaultData, state: BackupState) -> None:
+    """Write the backup section back (inside a vault transaction)."""
+    data.state[SECTION] = state.to_json()

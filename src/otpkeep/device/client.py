@@ -1,0 +1,284 @@
+"""The backup service's HTTP API as the device speaks it: one method per endpoint.
+
+Every foreign error is translated here, once: a failure to connect, a timeout or a
+5xx answer becomes :class:`ServiceUnavailableError`; a refusal becomes
+:class:`APIError` carrying the stable protocol code and a sentence of our own (never
+the service's message). Only idempotent calls (GET, DELETE) are retried.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING, Any, Self, TypeVar
+
+import httpx
+import pydantic
+
+from otpkeep.device.address import check_service_url
+from otpkeep.errors import APIError, ProtocolError, ServiceUnavailableError
+from otpkeep.protocol import messages as m
+from otpkeep.protocol.errors import ErrorCode
+
+if TYPE_CHECKING:
+    import uuid
+    from collections.abc import Callable
+
+T = TypeVar("T", bound=pydantic.BaseModel)
+
+TIMEOUT = httpx.Timeout(15.0, connect=5.0)
+RETRY_DELAYS = (0.2, 0.6)
+USER_AGENT = "otpkeep-device/1"
+
+_SENTENCES: dict[str, str] = {
+    ErrorCode.UNAUTHORIZED: "This device's session with the backup service has ended: "
+    "verify your email again.",
+    ErrorCode.SESSION_SCOPE: "This device's session cannot do that yet: finish the transfer first.",
+    ErrorCode.RATE_LIMITED: "Too many requests: wait a little and try again.",
+    ErrorCode.VERIFICATION_FAILED: "That code is not right: check the email and try again.",
+    ErrorCode.VERIFICATION_EXPIRED: "That code has expired or was used too often: "
+    "ask for a new one.",
+    ErrorCode.EMAIL_IN_USE: "That email address is already used for another backup.",
+    ErrorCode.PASSCODE_NOT_SET: "No backup passcode is set for this address yet.",
+    ErrorCode.POSSESSION_PROOF_INVALID: "This device does not hold the backup's key, "
+    "so it cannot change the passcode.",
+    ErrorCode.REGISTRATION_EXPIRED: "The passcode change took too long: try again.",
+    ErrorCode.KEY_VERSION_CONFLICT: "The passcode was changed from another device at the "
+    "same time: try again.",
+    ErrorCode.PASSCODE_INCORRECT: "The passcode is not right.",
+    ErrorCode.RECOVERY_WAIT: "Too many wrong passcodes: wait before the next try.",
+    ErrorCode.ATTEMPT_EXPIRED: "The passcode check took too long: try again.",
+    ErrorCode.NO_BACKUP: "There is no backup for this address.",
+    ErrorCode.BACKUP_CONFLICT: "The backup changed on the service in the meantime.",
+    ErrorCode.PRECONDITION_REQUIRED: "The service needs the backup version to update it.",
+    ErrorCode.BACKUP_TOO_LARGE: "The backup is larger than the service accepts.",
+    ErrorCode.NOT_FOUND: "The service does not know that item.",
+    ErrorCode.INVALID_REQUEST: "The service refused the request as malformed.",
+}
+
+
+def _retry_after(response: httpx.Response, details: dict[str, Any]) -> float | None:
+    for raw in (response.headers.get("Retry-After"), details.get("retry_after")):
+        if raw is None:
+            continue
+        try:
+            return max(0.0, float(raw))
+        except (TypeError, ValueError):
+            continue
+    return None
+
+
+def _etag_version(response: httpx.Response) -> int:
+    tag = response.headers.get("ETag", "").removeprefix("W/").strip('"')
+    try:
+        return int(tag)
+    except ValueError:
+        raise ProtocolError("The service sent a backup without a valid version.") from None
+
+
+class ServiceClient:
+    """A client for one service; the session token, when set, authenticates each call."""
+
+    def __init__(
+        self,
+        http: httpx.Client,
+        *,
+        token: str | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        owned: bool = False,
+    ) -> None:
+        self._http = http
+        self.token = token
+        self._sleep = sleep
+        self._owned = owned
+
+    @classmethod
+    def connect(cls, url: str, *, token: str | None = None) -> Self:
+        """A client for ``url`` (checked: https, or http to loopback), verifying TLS."""
+        base = check_service_url(url)
+        http = httpx.Client(
+            base_url=base,
+            timeout=TIMEOUT,
+            verify=True,
+            follow_redirects=False,
+            headers={"User-Agent": USER_AGENT},
+        )
+        return cls(http, token=token, owned=True)
+
+    @property
+    def base_url(self) -> str:
+        """The service's address, for messages."""
+        return str(self._http.base_url).rstrip("/")
+
+    def close(self) -> None:
+        """Close the connections (of an HTTP client this object made; a given one stays open)."""
+        if self._owned:
+            self._http.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    # --- transport ---------------------------------------------------------------
+
+    def _send(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: pydantic.BaseModel | None = None,
+        content: bytes | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> httpx.Response:
+        all_headers = dict(headers or {})
+        if self.token:
+            all_headers["Authorization"] = f"Bearer {self.token}"
+        body = json.model_dump(mode="json") if json is not None else None
+        idempotent = method in {"GET", "DELETE"}
+        delays = RETRY_DELAYS if idempotent else ()
+        for attempt in range(len(delays) + 1):
+            try:
+                response = self._http.request(
+                    method, path, json=body, content=content, headers=all_headers
+                )
+            except httpx.TransportError as exc:
+                if attempt < len(delays):
+                    self._sleep(delays[attempt])
+                    continue
+                raise ServiceUnavailableError(
+                    f"Cannot reach the backup service at {self.base_url}: check the "
+                    "connection and the address (--server), then try again."
+                ) from exc
+            if response.status_code in {502, 503, 504} and attempt < len(delays):
+                self._sleep(delays[attempt])
+                continue
+            return self._checked(response)
+        raise AssertionError  # pragma: no cover - the loop always returns or raises
+
+    def _checked(self, response: httpx.Response) -> httpx.Response:
+        if response.status_code < 400:
+            return response
+        try:
+            detail = m.ErrorBody.model_validate_json(response.content).error
+        except pydantic.ValidationError:
+            detail = None
+        if detail is None or response.status_code >= 500:
+            raise ServiceUnavailableError(
+                f"The backup service at {self.base_url} had a problem "
+                f"(HTTP {response.status_code}): try again later."
+            )
+        sentence = _SENTENCES.get(detail.code, "The backup service refused the request.")
+        raise APIError(
+            detail.code,
+            sentence,
+            status=response.status_code,
+            retry_after=_retry_after(response, detail.details),
+            details=dict(detail.details),
+        )
+
+    def _model(self, model: type[T], response: httpx.Response) -> T:
+        try:
+            return model.model_validate_json(response.content)
+        except pydantic.ValidationError:
+            raise ProtocolError(
+                f"The backup service at {self.base_url} sent an answer this app does not "
+                "understand: is the address right?"
+            ) from None
+
+    # --- endpoints -----------------------------------------------------------------
+
+    def config(self) -> m.ServiceConfig:
+        """``GET /v1/config``."""
+        return self._model(m.ServiceConfig, self._send("GET", "/v1/config"))
+
+    def start_verification(
+        self, email: str, purpose: m.Purpose, device_name: str = ""
+    ) -> m.VerificationStarted:
+        """``POST /v1/verifications``: the service emails a code (or says nothing)."""
+        try:
+            request = m.VerificationStart(email=email, purpose=purpose, device_name=device_name)
+        except pydantic.ValidationError:
+            raise APIError(
+                ErrorCode.INVALID_REQUEST, "That is not a valid email address.", status=422
+            ) from None
+        response = self._send("POST", "/v1/verifications", json=request)
+        return self._model(m.VerificationStarted, response)
+
+    def _confirm(self, verification_id: uuid.UUID, code: str) -> httpx.Response:
+        try:
+            request = m.VerificationConfirm(code=code.strip())
+        except pydantic.ValidationError:
+            raise APIError(
+                ErrorCode.VERIFICATION_FAILED,
+                f"The code is {m.CODE_LENGTH} digits: check the email and try again.",
+            ) from None
+        return self._send("POST", f"/v1/verifications/{verification_id}/confirm", json=request)
+
+    def confirm_session(self, verification_id: uuid.UUID, code: str) -> m.SessionGranted:
+        """Confirm an enable or transfer verification: a device session."""
+        return self._model(m.SessionGranted, self._confirm(verification_id, code))
+
+    def confirm_email_change(self, verification_id: uuid.UUID, code: str) -> m.EmailChanged:
+        """Confirm a change of email: the new address."""
+        return self._model(m.EmailChanged, self._confirm(verification_id, code))
+
+    def passcode_evaluate(self, blinded_element: bytes) -> m.RegistrationChallenge:
+        """``POST /v1/passcode/evaluate`` under the account's next key version."""
+        request = m.OprfRequest(blinded_element=blinded_element)
+        response = self._send("POST", "/v1/passcode/evaluate", json=request)
+        return self._model(m.RegistrationChallenge, response)
+
+    def register_passcode(self, registration: m.PasscodeRegistration) -> m.PasscodeRegistered:
+        """``PUT /v1/passcode``: swap in the new passcode's keys."""
+        response = self._send("PUT", "/v1/passcode", json=registration)
+        return self._model(m.PasscodeRegistered, response)
+
+    def recovery_evaluate(self, blinded_element: bytes) -> m.RecoveryChallenge:
+        """``POST /v1/recovery/evaluate``: spends one try before answering."""
+        request = m.OprfRequest(blinded_element=blinded_element)
+        response = self._send("POST", "/v1/recovery/evaluate", json=request)
+        return self._model(m.RecoveryChallenge, response)
+
+    def recovery_proof(self, attempt_id: uuid.UUID, signature: bytes) -> m.RecoveryGranted:
+        """``POST /v1/recovery/proof``: the wrapped data key when the passcode was right."""
+        request = m.RecoveryProof(attempt_id=attempt_id, signature=signature)
+        response = self._send("POST", "/v1/recovery/proof", json=request)
+        return self._model(m.RecoveryGranted, response)
+
+    def put_backup(self, sealed: bytes, *, if_match: int | None) -> m.BackupStored:
+        """``PUT /v1/backup`` over version ``if_match`` (None: only if there is none yet)."""
+        condition = {"If-None-Match": "*"} if if_match is None else {"If-Match": f'"{if_match}"'}
+        headers = {"Content-Type": "application/octet-stream", **condition}
+        response = self._send("PUT", "/v1/backup", content=sealed, headers=headers)
+        return self._model(m.BackupStored, response)
+
+    def get_backup(self) -> tuple[int, bytes]:
+        """``GET /v1/backup``: the latest version and its sealed bytes."""
+        response = self._send("GET", "/v1/backup")
+        return _etag_version(response), response.content
+
+    def get_backup_version(self, version: int) -> tuple[int, bytes]:
+        """``GET /v1/backup/versions/{n}``."""
+        response = self._send("GET", f"/v1/backup/versions/{int(version)}")
+        return _etag_version(response), response.content
+
+    def backup_versions(self) -> m.BackupVersionList:
+        """``GET /v1/backup/versions``."""
+        return self._model(m.BackupVersionList, self._send("GET", "/v1/backup/versions"))
+
+    def delete_backup(self) -> None:
+        """``DELETE /v1/backup``: the backup, the passcode and every version."""
+        self._send("DELETE", "/v1/backup")
+
+    def devices(self) -> m.DeviceList:
+        """``GET /v1/devices``."""
+        return self._model(m.DeviceList, self._send("GET", "/v1/devices"))
+
+    def revoke_device(self, device_id: uuid.UUID) -> None:
+        """``DELETE /v1/devices/{id}``."""
+        self._send("DELETE", f"/v1/devices/{device_id}")
+
+    def events(self) -> m.EventList:
+        """``GET /v1/events``: security events, newest first."""
+        return self._model(m.EventList, self._send("GET", "/v1/events"))

@@ -1,0 +1,98 @@
+"""Merging two sets of accounts so that nothing is lost: pure functions, no I/O.
+
+Accounts are matched by their stable id. For an id on both sides the later change
+(``updated_at``) wins and a tombstone wins a tie; an HOTP account keeps the higher
+counter of the two, so a code is never produced twice. An account present on
+either side is present in the result. Two live accounts with different ids but the
+same secret, issuer and name (added separately on two devices) become one: the
+smaller id is kept and the other turns into a tombstone, the same on every device.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import TYPE_CHECKING
+
+from otpkeep.device.payload import encode_payload
+from otpkeep.device.vaultdata import StoredAccount
+from otpkeep.otp.account import OtpType
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+
+@dataclasses.dataclass(frozen=True)
+class MergeResult:
+    """The merged accounts and what changed on the local side."""
+
+    accounts: dict[str, StoredAccount]
+    added: list[StoredAccount]
+    changed: list[StoredAccount]
+    removed: list[StoredAccount]
+
+
+def _fingerprint(stored: StoredAccount) -> bytes:
+    return encode_payload([stored])
+
+
+def _pick(local: StoredAccount, remote: StoredAccount) -> StoredAccount:
+    if local.updated_at != remote.updated_at:
+        winner, loser = (local, remote) if local.updated_at > remote.updated_at else (remote, local)
+    elif local.deleted or remote.deleted:
+        return local if local.deleted else remote
+    else:
+        # Same instant, both live: a deterministic choice, the same on every device.
+        winner, loser = sorted((local, remote), key=_fingerprint, reverse=True)
+    if (
+        not winner.deleted
+        and not loser.deleted
+        and winner.account is not None
+        and loser.account is not None
+        and winner.account.type is OtpType.HOTP
+        and winner.account.secret == loser.account.secret
+        and loser.account.counter > winner.account.counter
+    ):
+        account = winner.account.replace(counter=loser.account.counter)
+        return StoredAccount(winner.id, account, winner.updated_at, deleted=winner.deleted)
+    return winner
+
+
+def _fold_duplicates(accounts: dict[str, StoredAccount]) -> None:
+    by_identity: dict[tuple[bytes, str, str], StoredAccount] = {}
+    for id_ in sorted(accounts):
+        stored = accounts[id_]
+        if stored.deleted or stored.account is None:
+            continue
+        key = stored.account.identity()
+        keeper = by_identity.get(key)
+        if keeper is None:
+            by_identity[key] = stored
+            continue
+        instant = max(keeper.updated_at, stored.updated_at)
+        accounts[id_] = StoredAccount(id=id_, account=None, updated_at=instant, deleted=True)
+
+
+def merge(local: Iterable[StoredAccount], remote: Iterable[StoredAccount]) -> MergeResult:
+    """Merge ``remote`` into ``local``; the result keeps local order, new ids at the end."""
+    mine = {stored.id: stored for stored in local}
+    merged = dict(mine)
+    for theirs in remote:
+        ours = merged.get(theirs.id)
+        merged[theirs.id] = theirs if ours is None else _pick(ours, theirs)
+    _fold_duplicates(merged)
+    added: list[StoredAccount] = []
+    changed: list[StoredAccount] = []
+    removed: list[StoredAccount] = []
+    for id_, stored in merged.items():
+        before = mine.get(id_)
+        if before is None:
+            if not stored.deleted:
+                added.append(stored)
+        elif _fingerprint(before) != _fingerprint(stored):
+            if stored.deleted and not before.deleted:
+                removed.append(before)
+            elif before.deleted and not stored.deleted:
+                added.append(stored)
+            else:
+                changed.append(stored)
+    return MergeResult(accounts=merged, added=added, changed=changed, removed=removed)

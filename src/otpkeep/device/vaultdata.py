@@ -1,0 +1,182 @@
+"""What the vault holds: the accounts (with tombstones) and the other modules' state."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from otpkeep.errors import NotFoundError
+from otpkeep.otp.account import Account, Algorithm, OtpType, decode_base32, encode_base32
+
+
+def new_id() -> str:
+    """A fresh account id: uuid4 hex."""
+    import uuid  # noqa: PLC0415 - uuid imports `platform`; keep it off the read path
+
+    return uuid.uuid4().hex
+
+
+class StoredAccount:
+    """One account as the vault keeps it; ``account`` is None for a tombstone.
+
+    (Plain classes here, not dataclasses: ``dataclasses`` imports ``inspect``, which
+    ``otpkeep code`` cannot afford at start-up.)
+    """
+
+    __slots__ = ("account", "deleted", "id", "updated_at")
+
+    def __init__(
+        self,
+        id: str,  # noqa: A002 - the field's name in the vault and the backup
+        account: Account | None,
+        updated_at: int,
+        *,
+        deleted: bool = False,
+    ) -> None:
+        self.id = id
+        self.account = account
+        self.updated_at = updated_at
+        self.deleted = deleted
+
+    def _values(self) -> tuple[object, ...]:
+        return (self.id, self.account, self.updated_at, self.deleted)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, StoredAccount):
+            return NotImplemented
+        return self._values() == other._values()
+
+    __hash__ = None  # type: ignore[assignment]  # mutable: not hashable
+
+    def __repr__(self) -> str:
+        return (
+            f"StoredAccount(id={self.id!r}, account={self.account!r}, "
+            f"updated_at={self.updated_at!r}, deleted={self.deleted!r})"
+        )
+
+
+class VaultData:
+    """The decrypted vault: accounts by id, in insertion order, and a JSON ``state``."""
+
+    __slots__ = ("accounts", "state")
+
+    def __init__(
+        self,
+        accounts: dict[str, StoredAccount] | None = None,
+        state: dict[str, Any] | None = None,
+    ) -> None:
+        self.accounts: dict[str, StoredAccount] = {} if accounts is None else accounts
+        self.state: dict[str, Any] = {} if state is None else state
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, VaultData):
+            return NotImplemented
+        return (self.accounts, self.state) == (other.accounts, other.state)
+
+    __hash__ = None  # type: ignore[assignment]  # mutable: not hashable
+
+    def __repr__(self) -> str:
+        return f"VaultData(accounts={len(self.accounts)}, state keys={sorted(self.state)})"
+
+    def live(self) -> list[StoredAccount]:
+        """The accounts that are not deleted, in insertion order."""
+        return [stored for stored in self.accounts.values() if not stored.deleted]
+
+    def find_same(self, account: Account) -> StoredAccount | None:
+        """The live account with the same secret, issuer and name, if any."""
+        identity = account.identity()
+        for stored in self.live():
+            if stored.account is not None and stored.account.identity() == identity:
+                return stored
+        return None
+
+    def add(self, account: Account, now: int, *, id_: str | None = None) -> StoredAccount | None:
+        """Add an account; None when the same secret, issuer and name is already live."""
+        if self.find_same(account) is not None:
+            return None
+        stored = StoredAccount(id=id_ or new_id(), account=account, updated_at=now)
+        self.accounts.pop(stored.id, None)
+        self.accounts[stored.id] = stored
+        return stored
+
+    def _get_live(self, id_: str) -> StoredAccount:
+        stored = self.accounts.get(id_)
+        if stored is None or stored.deleted:
+            raise NotFoundError("That account is not in the vault (any more).")
+        return stored
+
+    def remove(self, id_: str, now: int) -> None:
+        """Delete an account, leaving a tombstone so the deletion can be merged."""
+        stored = self._get_live(id_)
+        stored.account = None
+        stored.deleted = True
+        stored.updated_at = now
+
+    def update(self, id_: str, account: Account, now: int) -> None:
+        """Replace an account's fields (a new counter, a new name...)."""
+        stored = self._get_live(id_)
+        stored.account = account
+        stored.updated_at = now
+
+
+def account_to_json(account: Account) -> dict[str, Any]:
+    """An account as the vault's JSON (the secret in base32)."""
+    return {
+        "issuer": account.issuer,
+        "name": account.name,
+        "secret": encode_base32(account.secret),
+        "type": account.type.value,
+        "algorithm": account.algorithm.value,
+        "digits": account.digits,
+        "period": account.period,
+        "counter": account.counter,
+    }
+
+
+def account_from_json(raw: dict[str, Any]) -> Account:
+    """The inverse of :func:`account_to_json`; raises KeyError/TypeError/ValueError on junk."""
+    return Account(
+        issuer=str(raw["issuer"]),
+        name=str(raw["name"]),
+        secret=decode_base32(str(raw["secret"])),
+        type=OtpType(raw["type"]),
+        algorithm=Algorithm(raw["algorithm"]),
+        digits=int(raw["digits"]),
+        period=int(raw["period"]),
+        counter=int(raw["counter"]),
+    )
+
+
+def data_to_json(data: VaultData) -> dict[str, Any]:
+    """The payload sealed into the vault file (without its schema number)."""
+    return {
+        "accounts": [
+            {
+                "id": stored.id,
+                "updated_at": stored.updated_at,
+                "deleted": stored.deleted,
+                "account": None if stored.account is None else account_to_json(stored.account),
+            }
+            for stored in data.accounts.values()
+        ],
+        "state": data.state,
+    }
+
+
+def data_from_json(raw: dict[str, Any]) -> VaultData:
+    """The inverse of :func:`data_to_json`; raises KeyError/TypeError/ValueError on junk."""
+    accounts: dict[str, StoredAccount] = {}
+    for item in raw["accounts"]:
+        deleted = bool(item["deleted"])
+        body = item["account"]
+        account = None if deleted or body is None else account_from_json(body)
+        stored = StoredAccount(
+            id=str(item["id"]),
+            account=account,
+            updated_at=int(item["updated_at"]),
+            deleted=deleted or account is None,
+        )
+        accounts[stored.id] = stored
+    state = raw["state"]
+    if not isinstance(state, dict):
+        raise TypeError("state must be an object")
+    return VaultData(accounts=accounts, state=state)

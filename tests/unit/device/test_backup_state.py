@@ -1,0 +1,62 @@
+"""The backup settings in the vault: a round trip, no secret in repr, the change hook."""
+
+from otpkeep.device.backup import (
+    BackupState,
+    CheckIn,
+    PendingVerification,
+    load_state,
+    save_state,
+)
+from otpkeep.device.pending import mark_pending, needs_sync
+from otpkeep.device.vaultdata import VaultData
+
+
+def full_state() -> BackupState:
+    return BackupState(
+        server_url="https://b.test",
+        email="a@b.test",
+        account_id="0" * 32,
+        session_token="tok-SECRET",
+        scope="full",
+        enabled=True,
+        data_key=b"K" * 32,
+        key_version=2,
+        last_version=7,
+        verification=PendingVerification("v1", "a@b.test", "enable", 100.0),
+        checkin=CheckIn(b"D" * 32, 64, 1, 1, b"S" * 16, 50.0, 1),
+    )
+
+
+def test_state_round_trips_through_the_vault_json() -> None:
+    """Every field, bytes included, comes back as it was saved."""
+    data = VaultData()
+    save_state(data, full_state())
+    assert load_state(data) == full_state()
+    assert load_state(VaultData()) == BackupState()
+
+
+def test_repr_shows_no_secret() -> None:
+    """The session token, data key and check-in digest never appear in repr."""
+    text = repr(full_state())
+    assert "tok-SECRET" not in text
+    assert "KKKK" not in text
+    assert "DDDD" not in text
+
+
+def test_change_hook_marks_pending_only_when_backup_is_on() -> None:
+    """Edits mark a pending upload when backup is on, and nothing when it is off."""
+    off = VaultData()
+    mark_pending(off)
+    assert not needs_sync(off)
+    on = VaultData()
+    save_state(on, full_state())
+    assert not needs_sync(on)
+    mark_pending(on)
+    assert needs_sync(on)
+
+
+def test_forgetting_the_session_keeps_only_the_server() -> None:
+    """Turning backup off drops the key and session but remembers the service."""
+    state = full_state()
+    state.forget_session()
+    assert state == BackupState(server_url="https://b.test")

@@ -1,0 +1,110 @@
+"""Merging two devices' accounts: union by id, the newer change wins, nothing is lost."""
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from otpkeep.device.merge import merge
+from otpkeep.device.vaultdata import StoredAccount
+from otpkeep.otp.account import Account, OtpType
+
+
+def live(id_: str, at: int, *, name: str = "alice", secret: bytes = b"s1", counter: int = 0):
+    kind = OtpType.HOTP if counter else OtpType.TOTP
+    account = Account("Heroku", name, secret, type=kind, counter=counter)
+    return StoredAccount(id=id_, account=account, updated_at=at)
+
+
+def gone(id_: str, at: int) -> StoredAccount:
+    return StoredAccount(id=id_, account=None, updated_at=at, deleted=True)
+
+
+def names(accounts: dict[str, StoredAccount]) -> dict[str, str | None]:
+    return {i: (s.account.name if s.account else None) for i, s in accounts.items()}
+
+
+def test_union_keeps_accounts_from_both_sides() -> None:
+    """An account present on only one side is in the result."""
+    result = merge([live("a", 1)], [live("b", 2, name="bob", secret=b"s2")])
+    assert names(result.accounts) == {"a": "alice", "b": "bob"}
+    assert [s.id for s in result.added] == ["b"]
+
+
+def test_newer_change_wins() -> None:
+    """For the same id, the later updated_at wins on either side."""
+    result = merge([live("a", 5, name="new")], [live("a", 3, name="old")])
+    assert names(result.accounts) == {"a": "new"}
+    result = merge([live("a", 3, name="old")], [live("a", 5, name="new")])
+    assert names(result.accounts) == {"a": "new"}
+    assert [s.id for s in result.changed] == ["a"]
+
+
+def test_tombstone_wins_a_tie_and_a_newer_deletion_removes() -> None:
+    """A deletion at the same instant as an edit wins; a later deletion removes the account."""
+    assert merge([live("a", 5)], [gone("a", 5)]).accounts["a"].deleted
+    assert merge([gone("a", 5)], [live("a", 5)]).accounts["a"].deleted
+    result = merge([live("a", 5)], [gone("a", 6)])
+    assert result.accounts["a"].deleted
+    assert [s.id for s in result.removed] == ["a"]
+
+
+def test_edit_after_deletion_revives() -> None:
+    """An edit newer than the deletion brings the account back."""
+    result = merge([gone("a", 5)], [live("a", 7)])
+    assert not result.accounts["a"].deleted
+    assert [s.id for s in result.added] == ["a"]
+
+
+def test_hotp_keeps_the_higher_counter() -> None:
+    """An HOTP account never goes back to a counter already used on another device."""
+    result = merge([live("a", 9, counter=3)], [live("a", 4, counter=8)])
+    stored = result.accounts["a"]
+    assert stored.account is not None
+    assert stored.account.counter == 8
+
+
+def test_same_account_added_on_two_devices_becomes_one() -> None:
+    """The same secret, issuer and name under two ids folds into the smaller id."""
+    result = merge([live("b", 1)], [live("a", 2)])
+    living = [i for i, s in result.accounts.items() if not s.deleted]
+    assert living == ["a"]
+
+
+ids = st.sampled_from(["a", "b", "c", "d"])
+entries = st.builds(
+    lambda id_, at, deleted, n: (
+        gone(id_, at) if deleted else live(id_, at, name=f"n{n}", secret=bytes([65 + n]))
+    ),
+    ids,
+    st.integers(0, 5),
+    st.booleans(),
+    st.integers(0, 3),
+)
+sides = st.lists(entries, max_size=6).map(lambda xs: list({s.id: s for s in xs}.values()))
+
+
+@given(sides, sides)
+def test_merge_is_commutative_and_loses_no_account(left, right) -> None:
+    """Both devices compute the same accounts, and every id of either side is present."""
+    one = merge(left, right).accounts
+    two = merge(right, left).accounts
+    assert {i: (s.deleted, s.account) for i, s in one.items()} == {
+        i: (s.deleted, s.account) for i, s in two.items()
+    }
+    assert {s.id for s in left} | {s.id for s in right} == set(one)
+    survivors = {s.account.identity() for s in one.values() if s.account and not s.deleted}
+    for stored in left + right:
+        if stored.account is None or stored.deleted:
+            continue
+        # Every live account survives, unless a change to it at least as new replaced it.
+        replaced = one[stored.id].updated_at >= stored.updated_at and one[stored.id] != stored
+        assert stored.account.identity() in survivors or replaced
+
+
+@given(sides, sides)
+def test_merge_is_idempotent(left, right) -> None:
+    """Merging the result again with either side changes nothing."""
+    once = merge(left, right).accounts
+    again = merge(list(once.values()), right).accounts
+    assert {i: (s.deleted, s.account) for i, s in once.items()} == {
+        i: (s.deleted, s.account) for i, s in again.items()
+    }

@@ -1,0 +1,227 @@
+"""The device vault: sealed, atomic, locked, and never overwriting a damaged file."""
+
+from __future__ import annotations
+
+import stat
+from typing import TYPE_CHECKING
+
+import pytest
+
+from otpkeep.device import vaultfile
+from otpkeep.device.vault import Vault, VaultData
+from otpkeep.errors import (
+    DeviceKeyError,
+    NotFoundError,
+    VaultCorruptError,
+    VaultError,
+    VaultLockedError,
+)
+from otpkeep.otp.account import Account, OtpType
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+SECRET = b"12345678901234567890"
+
+
+def _account(name: str = "alice", issuer: str = "Example") -> Account:
+    return Account(issuer=issuer, name=name, secret=SECRET)
+
+
+def _vault(home: Path, **options: object) -> Vault:
+    return Vault(home, keystore="file", **options)  # type: ignore[arg-type]
+
+
+def _filled(home: Path) -> Vault:
+    vault = _vault(home)
+    with vault.transaction() as data:
+        data.add(_account(), 1000)
+        data.state["backup"] = {"enabled": True}
+    return vault
+
+
+def test_accounts_and_state_survive_a_round_trip(tmp_path: Path) -> None:
+    """What a transaction stores is what a later load returns, state included."""
+    _filled(tmp_path)
+    loaded = _vault(tmp_path).load()
+    [stored] = loaded.live()
+    assert stored.account == _account()
+    assert stored.updated_at == 1000
+    assert loaded.state == {"backup": {"enabled": True}}
+
+
+def test_the_file_holds_no_secret_in_clear(tmp_path: Path) -> None:
+    """The vault file is sealed: neither the secret nor the account name is readable."""
+    vault = _filled(tmp_path)
+    raw = vault.path.read_bytes()
+    assert raw.startswith(vaultfile.MAGIC)
+    assert SECRET not in raw
+    assert b"GEZDGNBV" not in raw
+    assert b"alice" not in raw
+
+
+def test_files_are_private_to_their_owner(tmp_path: Path) -> None:
+    """The vault and its key file are readable by their owner only."""
+    vault = _filled(tmp_path)
+    for path in (vault.path, tmp_path / "vault.key"):
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def test_no_vault_loads_empty_and_an_unchanged_transaction_writes_nothing(tmp_path: Path) -> None:
+    """A missing vault reads as empty; a transaction that changes nothing creates no file."""
+    vault = _vault(tmp_path)
+    assert vault.load() == VaultData()
+    with vault.transaction():
+        pass
+    assert not vault.exists()
+    assert not (tmp_path / "vault.key").exists()
+
+
+def test_a_failing_transaction_writes_nothing(tmp_path: Path) -> None:
+    """An exception inside a transaction leaves the file exactly as it was."""
+    vault = _filled(tmp_path)
+    before = vault.path.read_bytes()
+
+    def add_then_fail() -> None:
+        with vault.transaction() as data:
+            data.add(_account("bob"), 2000)
+            raise RuntimeError
+
+    with pytest.raises(RuntimeError):
+        add_then_fail()
+    assert vault.path.read_bytes() == before
+    assert len(vault.load().live()) == 1
+
+
+def test_the_same_account_is_never_doubled(tmp_path: Path) -> None:
+    """Adding the same secret, issuer and name again returns None and stores nothing new."""
+    vault = _filled(tmp_path)
+    with vault.transaction() as data:
+        assert data.add(_account(), 2000) is None
+        assert data.add(_account(issuer="EXAMPLE", name="ALICE"), 2000) is None
+        assert data.add(_account("bob"), 2000) is not None
+    assert [s.account.name for s in vault.load().live() if s.account] == ["alice", "bob"]
+
+
+def test_remove_leaves_a_tombstone_and_update_stamps_the_time(tmp_path: Path) -> None:
+    """A removed account is gone from live() but kept as a dated tombstone."""
+    vault = _filled(tmp_path)
+    with vault.transaction() as data:
+        [stored] = data.live()
+        data.update(stored.id, stored.account.replace(counter=7), 1500)  # type: ignore[union-attr]
+        assert data.accounts[stored.id].updated_at == 1500
+        data.remove(stored.id, 2000)
+        with pytest.raises(NotFoundError):
+            data.remove(stored.id, 2001)
+    loaded = vault.load()
+    assert loaded.live() == []
+    [tomb] = loaded.accounts.values()
+    assert (tomb.deleted, tomb.account, tomb.updated_at) == (True, None, 2000)
+
+
+def test_on_change_runs_only_when_accounts_change(tmp_path: Path) -> None:
+    """The change hook sees account changes, may write state, and skips state-only changes."""
+    calls: list[int] = []
+
+    def mark(data: VaultData) -> None:
+        calls.append(len(data.live()))
+        data.state["pending"] = True
+
+    vault = _vault(tmp_path, on_change=mark)
+    with vault.transaction() as data:
+        data.state["config"] = {"x": 1}
+    with vault.transaction() as data:
+        data.add(_account(), 1)
+    assert calls == [1]
+    assert vault.load().state == {"config": {"x": 1}, "pending": True}
+
+
+def test_a_flipped_byte_is_refused_and_never_overwritten(tmp_path: Path) -> None:
+    """A damaged vault raises VaultCorruptError on load and on write, and keeps its bytes."""
+    vault = _filled(tmp_path)
+    raw = bytearray(vault.path.read_bytes())
+    raw[-5] ^= 0x01
+    vault.path.write_bytes(bytes(raw))
+    with pytest.raises(VaultCorruptError, match="left untouched"):
+        _vault(tmp_path).load()
+    with pytest.raises(VaultCorruptError), _vault(tmp_path).transaction() as data:
+        data.add(_account("bob"), 1)
+    assert vault.path.read_bytes() == bytes(raw)
+
+
+@pytest.mark.parametrize("length", [0, 5, 20, 80, 120])
+def test_a_truncated_vault_is_refused(tmp_path: Path, length: int) -> None:
+    """Every truncation of the file is reported as damage, never read as an empty vault."""
+    vault = _filled(tmp_path)
+    vault.path.write_bytes(vault.path.read_bytes()[:length])
+    with pytest.raises(VaultCorruptError):
+        _vault(tmp_path).load()
+
+
+def test_a_foreign_file_is_refused(tmp_path: Path) -> None:
+    """A file that is not a vault is named as such."""
+    (tmp_path / "vault.otpkeep").write_text('{"accounts": []}')
+    with pytest.raises(VaultCorruptError, match="not an otpkeep vault"):
+        _vault(tmp_path).load()
+
+
+def test_the_header_is_authenticated(tmp_path: Path) -> None:
+    """Editing the plain header (here the vault id) breaks the seal."""
+    vault = _filled(tmp_path)
+    header, _, sealed = vaultfile.parse(vault.path, vault.path.read_bytes())
+    other = vaultfile.Header(vault_id="0" * 32, keystore=header.keystore)
+    vault.path.write_bytes(other.encode() + sealed)
+    with pytest.raises(VaultCorruptError):
+        _vault(tmp_path).load()
+
+
+def test_a_newer_format_asks_for_an_upgrade(tmp_path: Path) -> None:
+    """A vault from a newer otpkeep is refused with a request to upgrade."""
+    vault = _filled(tmp_path)
+    header, _, sealed = vaultfile.parse(vault.path, vault.path.read_bytes())
+    newer = vaultfile.Header(vault_id=header.vault_id, keystore="file", format=99)
+    vault.path.write_bytes(newer.encode() + sealed)
+    with pytest.raises(VaultError, match="upgrade"):
+        _vault(tmp_path).load()
+
+
+def test_a_missing_key_file_says_what_to_do(tmp_path: Path) -> None:
+    """Without its key file the vault cannot open, and the error says to copy the key."""
+    _filled(tmp_path)
+    (tmp_path / "vault.key").unlink()
+    with pytest.raises(DeviceKeyError, match="copy it"):
+        _vault(tmp_path).load()
+
+
+def test_another_key_does_not_open_the_vault(tmp_path: Path) -> None:
+    """A vault with someone else's key file is reported damaged-or-wrong-key, not emptied."""
+    _filled(tmp_path / "a")
+    _filled(tmp_path / "b")
+    (tmp_path / "b" / "vault.key").replace(tmp_path / "a" / "vault.key")
+    with pytest.raises(VaultCorruptError, match="device key"):
+        _vault(tmp_path / "a").load()
+
+
+def test_a_held_lock_times_out(tmp_path: Path) -> None:
+    """A transaction waits for the lock, then gives up with VaultLockedError."""
+    vault = _vault(tmp_path, lock_timeout=0.05)
+    tmp_path.mkdir(exist_ok=True)
+    with (
+        vaultfile.locked(vault.lock_path, 1.0),
+        pytest.raises(VaultLockedError),
+        vault.transaction() as data,
+    ):
+        data.add(_account(), 1)
+    assert not vault.exists()
+
+
+def test_hotp_type_and_counter_are_kept(tmp_path: Path) -> None:
+    """Every account field, HOTP counter included, survives the vault."""
+    account = Account(
+        issuer="Bank", name="me", secret=SECRET, type=OtpType.HOTP, digits=8, counter=41
+    )
+    vault = _vault(tmp_path)
+    with vault.transaction() as data:
+        data.add(account, 1)
+    [stored] = vault.load().live()
+    assert stored.account == account
