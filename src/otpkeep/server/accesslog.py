@@ -1,0 +1,109 @@
+"""One JSON log line per request, and the last line of defence against stray errors.
+
+The line names the route *template* (``/v/{token}``), never the raw path, so a token in
+a URL never reaches a log; uvicorn's own access log is off. An exception that escapes
+the app becomes a 500 ``internal_error`` with nothing of it in the answer, and only
+its type in the log; a database that cannot be reached (or no pooled connection
+within 30 s) becomes a 503 ``service_unavailable``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+import uuid
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+
+from otpkeep.protocol.errors import ErrorCode
+from otpkeep.protocol.messages import ErrorBody, ErrorDetail
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+logger = logging.getLogger("otpkeep.access")
+error_logger = logging.getLogger("otpkeep.server")
+
+
+def error_response_body(code: ErrorCode, message: str) -> bytes:
+    """The JSON body of an error answer."""
+    return ErrorBody(error=ErrorDetail(code=code.value, message=message)).model_dump_json().encode()
+
+
+class AccessLog:
+    """Pure ASGI middleware: request id, JSON access log line, 500/503 fallback."""
+
+    def __init__(self, app: ASGIApp, *, after_write: Callable[[], None] | None = None) -> None:
+        self.app = app
+        self.after_write = after_write
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request_id = uuid.uuid4().hex[:16]
+        started = time.perf_counter()
+        status = 500
+        response_started = False
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status, response_started
+            if message["type"] == "http.response.start":
+                response_started = True
+                status = message["status"]
+                headers = list(message.get("headers", []))
+                headers.append((b"x-request-id", request_id.encode()))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        except Exception as exc:  # noqa: BLE001 - the last line of defence: answer 500
+            code = ErrorCode.INTERNAL_ERROR
+            text = "The service failed: try again later."
+            if isinstance(
+                exc, OperationalError | InterfaceError | DisconnectionError | PoolTimeoutError
+            ):
+                code = ErrorCode.SERVICE_UNAVAILABLE
+                text = "The service cannot reach its database: try again later."
+            error_logger.error(  # noqa: TRY400 - a traceback may carry request data
+                json.dumps(
+                    {
+                        "event": "unhandled_error",
+                        "error": type(exc).__name__,
+                        "request_id": request_id,
+                    }
+                )
+            )
+            if not response_started:
+                status = code.status
+                await send(
+                    {
+                        "type": "http.response.start",
+                        "status": status,
+                        "headers": [
+                            (b"content-type", b"application/json"),
+                            (b"x-request-id", request_id.encode()),
+                        ],
+                    }
+                )
+                await send({"type": "http.response.body", "body": error_response_body(code, text)})
+        finally:
+            route = scope.get("route")
+            template = getattr(route, "path", None) or "(unmatched)"
+            line: dict[str, Any] = {
+                "event": "request",
+                "method": scope.get("method"),
+                "route": template,
+                "status": status,
+                "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                "request_id": request_id,
+            }
+            logger.info(json.dumps(line))
+            if self.after_write is not None and scope.get("method") != "GET":
+                self.after_write()

@@ -1,0 +1,122 @@
+"""``create_app(settings)``: the backup service as an ASGI app.
+
+Building the app opens the database, runs the migrations and checks the vault seed, so
+a service that cannot work refuses before it listens. The app's lifespan runs the
+in-process mail sender (unless ``mail_delivery`` is ``worker``).
+"""
+
+from __future__ import annotations
+
+import logging
+from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING
+
+from fastapi import FastAPI
+
+from otpkeep.server import problems
+from otpkeep.server.accesslog import AccessLog
+from otpkeep.server.db.engine import open_engine, session_factory
+from otpkeep.server.db.migrate import migrate
+from otpkeep.server.keys import ServiceKeys
+from otpkeep.server.mail.mailer import mailer_from_settings
+from otpkeep.server.mail.sender import SenderHandle, start_sender
+from otpkeep.server.observability import Instruments, install
+from otpkeep.server.routes import account, backup, health, passcode, verifications
+from otpkeep.server.runtime import Clock, Runtime, utc_now
+from otpkeep.server.seed import load_seed
+from otpkeep.server.web import landing
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator
+
+    from sqlalchemy.engine import Engine
+
+    from otpkeep.server.mail.mailer import Mailer
+    from otpkeep.server.settings import Settings
+
+logger = logging.getLogger("otpkeep.server")
+
+
+def open_runtime(settings: Settings, *, clock: Clock = utc_now) -> Runtime:
+    """Open and migrate the database, check the seed; the wiring every use case needs."""
+    engine = open_engine(
+        settings.resolved_database_url, postgres_pool_size=settings.database_pool_size
+    )
+    try:
+        migrate(engine)
+        sessions = session_factory(engine)
+        with sessions() as db:
+            seed = load_seed(db, settings.resolved_seed_file)
+    except BaseException:
+        engine.dispose()
+        raise
+    return Runtime(
+        settings=settings,
+        keys=ServiceKeys.from_seed(seed),
+        engine=engine,
+        sessions=sessions,
+        clock=clock,
+    )
+
+
+class _MailWaker:
+    """Wakes the in-process sender after a request that may have queued mail."""
+
+    def __init__(self) -> None:
+        self.handle: SenderHandle | None = None
+
+    def __call__(self) -> None:
+        if self.handle is not None:
+            self.handle.wake()
+
+
+def create_app(
+    settings: Settings, *, clock: Clock = utc_now, mailer: Mailer | None = None
+) -> FastAPI:
+    """The service for ``settings``; ``clock`` and ``mailer`` are seams for tests."""
+    runtime = open_runtime(settings, clock=clock)
+    instruments = Instruments()
+    waker = _MailWaker()
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if settings.mail_delivery == "inprocess":
+            counted = instruments.counted(mailer or mailer_from_settings(settings))
+            waker.handle = start_sender(settings, runtime.engine, mailer=counted)
+        try:
+            yield
+        finally:
+            if waker.handle is not None:
+                waker.handle.stop()
+                waker.handle = None
+            runtime.engine.dispose()
+
+    app = FastAPI(
+        title="otpkeep backup service",
+        version="1",
+        description="Verifies email addresses, guards the passcode with counted tries, and "
+        "stores end-to-end encrypted backups: ciphertext only.",
+        docs_url=None,
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.runtime = runtime
+    problems.install(app)
+    for router in (
+        health.router,
+        verifications.router,
+        passcode.router,
+        backup.router,
+        account.router,
+        landing.router,
+    ):
+        app.include_router(router)
+    app.add_middleware(AccessLog, after_write=waker)
+    install(app, runtime, instruments)
+    return app
+
+
+def dispose(app: FastAPI) -> None:
+    """Close the app's database connections (when its lifespan never ran)."""
+    engine: Engine = app.state.runtime.engine
+    engine.dispose()

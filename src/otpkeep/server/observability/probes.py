@@ -1,0 +1,56 @@
+"""``/readyz`` (may a load balancer send traffic here?) and ``/metrics`` (Prometheus).
+
+``/healthz`` (liveness) answers as long as the process does; ``/readyz`` also asks the
+database, and answers 503 ``service_unavailable`` while it does not answer, so a load
+balancer stops sending requests that could only fail. Neither reveals anything about
+accounts; ``/metrics`` is for the internal network only (see docs/deploy.md).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from fastapi import APIRouter, Request, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+
+from otpkeep.protocol.errors import ErrorCode
+from otpkeep.protocol.messages import ErrorBody
+from otpkeep.server.refusals import refuse
+
+if TYPE_CHECKING:
+    from otpkeep.server.observability.instruments import Instruments
+    from otpkeep.server.runtime import Runtime
+
+router = APIRouter(tags=["service"])
+NOT_READY = "The service cannot reach its database: try again later."
+
+
+def database_answers(runtime: Runtime) -> bool:
+    """Whether the database answers a trivial query now."""
+    try:
+        with runtime.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except SQLAlchemyError:
+        return False
+    return True
+
+
+@router.get(
+    "/readyz",
+    responses={503: {"model": ErrorBody, "description": "The database does not answer."}},
+)
+def readyz(request: Request) -> dict[str, str]:
+    """Readiness: 200 when the database answers, else 503 ``service_unavailable``."""
+    runtime: Runtime = request.app.state.runtime
+    if not database_answers(runtime):
+        raise refuse(ErrorCode.SERVICE_UNAVAILABLE, NOT_READY)
+    return {"status": "ready"}
+
+
+@router.get("/metrics", include_in_schema=False)
+def metrics(request: Request) -> Response:
+    """This process's metrics in the Prometheus text format."""
+    instruments: Instruments = request.app.state.instruments
+    return Response(generate_latest(instruments.registry), media_type=CONTENT_TYPE_LATEST)

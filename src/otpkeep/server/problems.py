@@ -1,0 +1,76 @@
+"""The one table from errors to HTTP answers: ``ErrorBody`` JSON with the code's status.
+
+Refusals carry their stable code; request validation errors are ``invalid_request``
+(422) and name the fields, never their values; unknown routes are ``not_found``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from otpkeep.errors import APIError
+from otpkeep.protocol.errors import ErrorCode
+from otpkeep.protocol.messages import ErrorBody, ErrorDetail
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI, Request
+
+
+def error_response(
+    code: str,
+    message: str,
+    status: int,
+    *,
+    details: dict[str, Any] | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    """An ``ErrorBody`` answer."""
+    body = ErrorBody(error=ErrorDetail(code=code, message=message, details=details or {}))
+    return JSONResponse(body.model_dump(mode="json"), status_code=status, headers=headers)
+
+
+async def _api_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, APIError)
+    headers = {"Retry-After": str(int(exc.retry_after))} if exc.retry_after else None
+    return error_response(exc.code, exc.message, exc.status, details=exc.details, headers=headers)
+
+
+async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    fields = [
+        {"loc": [str(part) for part in error.get("loc", ())], "type": str(error.get("type", ""))}
+        for error in exc.errors()
+    ]
+    return error_response(
+        ErrorCode.INVALID_REQUEST.value,
+        "The request is not valid: check the fields named in details.",
+        ErrorCode.INVALID_REQUEST.status,
+        details={"errors": fields[:20]},
+    )
+
+
+async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code == 404:
+        return error_response(ErrorCode.NOT_FOUND.value, "There is nothing at this address.", 404)
+    if exc.status_code == 413:
+        return error_response(ErrorCode.BACKUP_TOO_LARGE.value, "The request is too large.", 413)
+    return error_response(
+        ErrorCode.INVALID_REQUEST.value,
+        "This request is not accepted here."
+        if exc.status_code == 405
+        else "The request is not valid.",
+        exc.status_code,
+        headers=dict(exc.headers) if exc.headers else None,
+    )
+
+
+def install(app: FastAPI) -> None:
+    """Register the error answers on ``app``."""
+    app.add_exception_handler(APIError, _api_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)

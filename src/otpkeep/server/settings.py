@@ -1,0 +1,178 @@
+"""The service's configuration: one pydantic-settings object, passed in explicitly.
+
+Values come from ``OTPKEEP_*`` environment variables, then from an optional TOML file
+named by ``OTPKEEP_CONFIG``, then from the defaults below, which run with no set-up
+(SQLite and the seed in ``./otpkeep-data``, mail written as ``.eml`` files).
+
+``passcode_retry_delays`` is the wait, in seconds, the service enforces after each
+failed passcode try, one value per failure (the first value after the first failure,
+...); failures past the end of the list use its last value; ``0`` turns waits off. The
+default lets the first two failures retry at once and grows from the third one on:
+30 s, 1 min, 5 min, 15 min, 30 min, 1 h, 2 h (the tenth failure destroys the backup).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from otpkeep.errors import ConfigurationError
+from otpkeep.protocol.messages import EcosystemMember
+
+DEFAULT_ECOSYSTEM: tuple[EcosystemMember, ...] = (
+    EcosystemMember(name="Salesforce.com", domains=["salesforce.com", "force.com"]),
+    EcosystemMember(name="Commerce Cloud", domains=["commercecloud.salesforce.com"]),
+    EcosystemMember(name="Heroku", domains=["heroku.com"]),
+    EcosystemMember(name="Sales Cloud", domains=["salescloud.salesforce.com"]),
+    EcosystemMember(name="Marketing Cloud", domains=["marketingcloud.com", "exacttarget.com"]),
+    EcosystemMember(name="MuleSoft", domains=["mulesoft.com", "anypoint.mulesoft.com"]),
+    EcosystemMember(name="Quip", domains=["quip.com"]),
+    EcosystemMember(name="Tableau", domains=["tableau.com", "online.tableau.com"]),
+)
+DEFAULT_RETRY_DELAYS = "0,0,30,60,300,900,1800,3600,7200"
+
+
+class Settings(BaseSettings):
+    """Everything ``otpkeep-server`` can be told; see the module docstring for the sources."""
+
+    model_config = SettingsConfigDict(env_prefix="OTPKEEP_", extra="ignore", frozen=True)
+
+    environment: Literal["development", "production"] = "development"
+    data_dir: Path = Path("otpkeep-data")
+    database_url: str | None = None
+    database_pool_size: int = Field(10, ge=1, le=500)
+    seed_file: Path | None = None
+    mail_dir: Path | None = None
+    smtp_url: SecretStr | None = None
+    mail_from: str = "otpkeep <no-reply@localhost>"
+    mail_delivery: Literal["inprocess", "worker"] = "inprocess"
+    public_url: str = "http://127.0.0.1:8000"
+    ecosystem: list[EcosystemMember] = Field(default_factory=lambda: list(DEFAULT_ECOSYSTEM))
+
+    code_lifetime_seconds: int = Field(600, ge=60, le=3600)
+    code_max_attempts: int = Field(5, ge=1, le=20)
+    max_sends_per_hour: int = Field(5, ge=1)
+    max_sends_per_client_per_hour: int = Field(5, ge=1)
+    challenge_lifetime_seconds: int = Field(300, ge=10, le=3600)
+
+    recovery_tries: int = Field(10, ge=1, le=100)
+    passcode_retry_delays: str = DEFAULT_RETRY_DELAYS
+    passcode_min_length: int = 4
+    passcode_max_length: int = 32
+
+    kdf_memory_kib: int = Field(65536, ge=8)
+    kdf_iterations: int = Field(3, ge=1)
+    kdf_lanes: int = Field(1, ge=1)
+
+    max_backup_bytes: int = Field(1024 * 1024, ge=1024)
+    versions_kept: int = Field(10, ge=1)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Init arguments, then the environment, then the TOML file of ``OTPKEEP_CONFIG``."""
+        del dotenv_settings, file_secret_settings
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        config_file = os.environ.get("OTPKEEP_CONFIG")
+        if config_file:
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=Path(config_file)))
+        return tuple(sources)
+
+    @field_validator("passcode_retry_delays")
+    @classmethod
+    def _check_delays(cls, value: str) -> str:
+        parse_delays(value)
+        return value
+
+    @model_validator(mode="after")
+    def _check_production(self) -> Settings:
+        if self.environment != "production":
+            return self
+        if self.smtp_url is None:
+            raise ValueError("production mode needs OTPKEEP_SMTP_URL: file mail is for development")
+        if not self.public_url.startswith("https://"):
+            raise ValueError(
+                "production mode needs an https:// OTPKEEP_PUBLIC_URL: links in mail carry "
+                "verification tokens"
+            )
+        seed = self.resolved_seed_file.resolve()
+        if seed.is_relative_to(self.data_dir.resolve()):
+            raise ValueError(
+                "production mode needs OTPKEEP_SEED_FILE outside OTPKEEP_DATA_DIR: a copy of "
+                "the data folder must not hold the seed too"
+            )
+        return self
+
+    @property
+    def resolved_database_url(self) -> str:
+        """``OTPKEEP_DATABASE_URL``, else a SQLite file in the data folder."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'otpkeep.sqlite3').resolve()}"
+
+    @property
+    def resolved_seed_file(self) -> Path:
+        """``OTPKEEP_SEED_FILE``, else ``vault-seed`` in the data folder."""
+        return self.seed_file or self.data_dir / "vault-seed"
+
+    @property
+    def resolved_mail_dir(self) -> Path:
+        """``OTPKEEP_MAIL_DIR``, else ``mail`` in the data folder."""
+        return self.mail_dir or self.data_dir / "mail"
+
+    @property
+    def retry_delays(self) -> tuple[int, ...]:
+        """The parsed ``passcode_retry_delays``: seconds to wait after the n-th failure."""
+        return parse_delays(self.passcode_retry_delays)
+
+    def retry_delay_after(self, failures: int) -> int:
+        """Seconds to wait after ``failures`` failed tries in a row (0: no wait)."""
+        delays = self.retry_delays
+        if failures <= 0:
+            return 0
+        return delays[min(failures, len(delays)) - 1]
+
+
+def parse_delays(text: str) -> tuple[int, ...]:
+    """``"0,0,30"`` to ``(0, 0, 30)``; refuses negative or non-integer values."""
+    try:
+        values = tuple(int(part) for part in text.split(",") if part.strip())
+    except ValueError:
+        raise ValueError("passcode_retry_delays must be comma-separated seconds") from None
+    if not values or any(value < 0 for value in values):
+        raise ValueError("passcode_retry_delays must be comma-separated seconds, 0 or more")
+    return values
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the settings from the environment and ``OTPKEEP_CONFIG``; one sentence on error."""
+    from pydantic import ValidationError  # noqa: PLC0415 - only the error path needs it
+
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"]) or "settings"
+        raise ConfigurationError(
+            f"The setting {where!r} cannot work: {first['msg']}. "
+            "Check OTPKEEP_* and OTPKEEP_CONFIG."
+        ) from exc
+    except OSError as exc:
+        raise ConfigurationError(
+            f"The configuration file cannot be read ({exc.strerror}): check OTPKEEP_CONFIG."
+        ) from exc

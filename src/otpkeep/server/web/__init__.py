@@ -1,0 +1,1 @@
+"""The service's own web pages: the landing page of an emailed link."""

@@ -1,0 +1,115 @@
+"""Backups: uploads with preconditions, versions, limits and deletion."""
+
+from __future__ import annotations
+
+import escrowkit
+
+from otpkeep.protocol.errors import ErrorCode
+
+
+def test_upload_then_download_the_latest(service):
+    """An upload is version 1 with an ETag; the download returns the same octets."""
+    device = escrowkit.enabled(service, "al@example.com")
+    latest = service.client.get("/v1/backup", headers=device.headers)
+    assert latest.status_code == 200
+    assert latest.headers["ETag"] == '"1"'
+    assert latest.headers["content-type"] == "application/octet-stream"
+    stored = device.upload(b"v2", if_match=1)
+    assert stored.status_code == 200
+    assert stored.json()["version"] == 2
+    assert stored.json()["size"] == 2
+    assert stored.headers["ETag"] == '"2"'
+    assert service.client.get("/v1/backup", headers=device.headers).content == b"v2"
+
+
+def test_stale_upload_is_a_conflict_with_the_current_version(service):
+    """An upload that names an old version is 412 backup_conflict, and nothing is overwritten."""
+    device = escrowkit.enabled(service, "bo@example.com")
+    assert device.upload(b"v2", if_match=1).status_code == 200
+    stale = device.upload(b"stale", if_match=1)
+    assert stale.status_code == 412
+    assert stale.json()["error"]["code"] == ErrorCode.BACKUP_CONFLICT
+    assert stale.json()["error"]["details"] == {"current_version": 2}
+    first_again = device.upload(b"first", if_match=None)
+    assert first_again.status_code == 412
+    assert service.client.get("/v1/backup", headers=device.headers).content == b"v2"
+
+
+def test_upload_without_precondition_is_428(service):
+    """An upload without If-Match or If-None-Match is precondition_required."""
+    device = escrowkit.enabled(service, "cy@example.com")
+    answer = service.client.put("/v1/backup", content=b"x", headers=device.headers)
+    assert answer.status_code == 428
+    assert answer.json()["error"]["code"] == ErrorCode.PRECONDITION_REQUIRED
+
+
+def test_malformed_if_match_is_invalid_request(service):
+    """An If-Match that is not a version number is invalid_request."""
+    device = escrowkit.enabled(service, "di@example.com")
+    headers = {**device.headers, "If-Match": '"one"'}
+    answer = service.client.put("/v1/backup", content=b"x", headers=headers)
+    assert answer.status_code == 422
+
+
+def test_too_large_backup_is_413(service):
+    """A backup over the limit is backup_too_large and is not stored."""
+    device = escrowkit.enabled(service, "ed@example.com")
+    answer = device.upload(b"\0" * (1024 * 1024 + 1), if_match=1)
+    assert answer.status_code == 413
+    assert answer.json()["error"]["code"] == ErrorCode.BACKUP_TOO_LARGE
+    assert device.upload(b"\0" * (1024 * 1024), if_match=1).status_code == 200
+
+
+def test_empty_backup_is_invalid(service):
+    """An empty body is refused."""
+    device = escrowkit.enabled(service, "em@example.com")
+    assert device.upload(b"", if_match=1).status_code == 422
+
+
+def test_upload_before_the_passcode_is_refused(service):
+    """Without a passcode nothing could restore a backup: passcode_not_set."""
+    device = escrowkit.device(service, "fe@example.com")
+    answer = device.upload(b"x", if_match=None)
+    assert answer.status_code == 409
+    assert answer.json()["error"]["code"] == ErrorCode.PASSCODE_NOT_SET
+
+
+def test_only_the_last_ten_versions_are_kept(service):
+    """After twelve uploads, versions 3 to 12 are listed and each can be read."""
+    device = escrowkit.enabled(service, "gu@example.com")
+    for version in range(2, 13):
+        assert device.upload(f"v{version}".encode(), if_match=version - 1).status_code == 200
+    listed = service.client.get("/v1/backup/versions", headers=device.headers).json()["versions"]
+    assert [item["version"] for item in listed] == list(range(12, 2, -1))
+    third = service.client.get("/v1/backup/versions/3", headers=device.headers)
+    assert third.content == b"v3"
+    assert third.headers["ETag"] == '"3"'
+    gone = service.client.get("/v1/backup/versions/2", headers=device.headers)
+    assert gone.status_code == 404
+    assert gone.json()["error"]["code"] == ErrorCode.NOT_FOUND
+
+
+def test_no_backup_yet_is_no_backup(service):
+    """Downloading before any upload is no_backup."""
+    device = escrowkit.device(service, "ha@example.com")
+    answer = service.client.get("/v1/backup", headers=device.headers)
+    assert answer.status_code == 404
+    assert answer.json()["error"]["code"] == ErrorCode.NO_BACKUP
+
+
+def test_backup_needs_a_session(service):
+    """Backup endpoints without a token are unauthorized."""
+    assert service.client.get("/v1/backup").status_code == 401
+    answer = service.client.put("/v1/backup", content=b"x", headers={"If-None-Match": "*"})
+    assert answer.status_code == 401
+    assert answer.json()["error"]["code"] == ErrorCode.UNAUTHORIZED
+
+
+def test_delete_backup_removes_versions_and_passcode(service):
+    """DELETE /v1/backup removes every version and the passcode, and mails the owner."""
+    device = escrowkit.enabled(service, "iv@example.com")
+    answer = service.client.delete("/v1/backup", headers=device.headers)
+    assert answer.status_code == 204
+    assert service.client.get("/v1/backup", headers=device.headers).status_code == 404
+    assert service.verify("iv@example.com", "transfer")["has_passcode"] is False
+    assert "backup_deleted" in service.templates("iv@example.com")

@@ -1,0 +1,167 @@
+"""Setting and changing the passcode (full session)."""
+
+from __future__ import annotations
+
+import escrowkit
+
+from otpkeep.crypto import escrow
+from otpkeep.protocol.encoding import b64encode
+from otpkeep.protocol.errors import ErrorCode
+
+
+def test_first_passcode_turns_backup_on(service):
+    """The first registration answers key version 1 with every try, and mails backup_enabled."""
+    device = escrowkit.device(service, "ann@example.com")
+    answer = device.set_passcode("2580")
+    assert answer.status_code == 200
+    assert answer.json() == {"key_version": 1, "tries_left": 10}
+    assert "backup_enabled" in service.templates("ann@example.com")
+    again = service.verify("ann@example.com", "enable")
+    assert again["has_passcode"] is True
+
+
+def test_change_with_possession_proof_uses_a_new_key_version(service):
+    """A device holding the data key changes the passcode; the old one stops working."""
+    device = escrowkit.enabled(service, "ben@example.com", passcode="2580")
+    changed = device.set_passcode("147036")
+    assert changed.status_code == 200
+    assert changed.json()["key_version"] == 2
+    assert "passcode_changed" in service.templates("ben@example.com")
+    newcomer = escrowkit.device(service, "ben@example.com", "transfer")
+    assert newcomer.recover("2580").status_code == 403
+    assert newcomer.recover("147036").status_code == 200
+    assert newcomer.data_key == device.data_key
+
+
+def test_change_without_the_data_key_is_refused(service):
+    """A session without the data key cannot replace the passcode (possession_proof_invalid)."""
+    escrowkit.enabled(service, "cat@example.com")
+    thief = escrowkit.device(service, "cat@example.com")
+    thief.data_key = escrow.new_data_key()
+    answer = thief.set_passcode("0000")
+    assert answer.status_code == 403
+    assert answer.json()["error"]["code"] == ErrorCode.POSSESSION_PROOF_INVALID
+
+
+def test_change_with_no_proof_at_all_is_refused(service):
+    """A change that sends no possession proof is refused."""
+    device = escrowkit.enabled(service, "dee@example.com")
+    state, blinded = escrow.start("9999")
+    body = service.client.post(
+        "/v1/passcode/evaluate",
+        json={"blinded_element": b64encode(blinded)},
+        headers=device.headers,
+    ).json()
+    answer = service.client.put(
+        "/v1/passcode",
+        json={
+            "registration_id": body["registration_id"],
+            "key_version": body["key_version"],
+            "auth_public_key": b64encode(bytes(32)),
+            "wrapped_data_key": b64encode(bytes(60)),
+            "kdf": body["kdf"],
+            "possession_key": b64encode(bytes(32)),
+        },
+        headers=device.headers,
+    )
+    assert answer.status_code == 403
+    del state
+
+
+def test_first_registration_needs_the_possession_key(service):
+    """A first registration without a possession key is invalid_request."""
+    device = escrowkit.device(service, "eve@example.com")
+    _state, blinded = escrow.start("2468")
+    body = service.client.post(
+        "/v1/passcode/evaluate",
+        json={"blinded_element": b64encode(blinded)},
+        headers=device.headers,
+    ).json()
+    assert body["has_passcode"] is False
+    answer = service.client.put(
+        "/v1/passcode",
+        json={
+            "registration_id": body["registration_id"],
+            "key_version": body["key_version"],
+            "auth_public_key": b64encode(bytes(32)),
+            "wrapped_data_key": b64encode(bytes(60)),
+            "kdf": body["kdf"],
+        },
+        headers=device.headers,
+    )
+    assert answer.status_code == 422
+    assert answer.json()["error"]["code"] == ErrorCode.INVALID_REQUEST
+
+
+def test_registration_expires_after_five_minutes(service):
+    """A registration finished after its challenge expired is registration_expired."""
+    device = escrowkit.device(service, "fin@example.com")
+    original = device.client
+
+    class LateClient:
+        def post(self, *args, **kwargs):
+            return original.post(*args, **kwargs)
+
+        def put(self, *args, **kwargs):
+            service.clock.advance(301)
+            return original.put(*args, **kwargs)
+
+    device.client = LateClient()
+    answer = device.set_passcode("2580")
+    assert answer.status_code == 410
+    assert answer.json()["error"]["code"] == ErrorCode.REGISTRATION_EXPIRED
+
+
+def test_concurrent_registrations_conflict(service):
+    """Of two registrations started together, the one finished second is key_version_conflict."""
+    device = escrowkit.enabled(service, "gil@example.com")
+    original = device.client
+    late: list = []
+
+    class InterleavingClient:
+        def post(self, *args, **kwargs):
+            return original.post(*args, **kwargs)
+
+        def put(self, *args, **kwargs):
+            if not late:
+                late.append(True)
+                other = escrowkit.Device(original, device.token, device.account_id, device.data_key)
+                assert other.set_passcode("8642").status_code == 200
+            return original.put(*args, **kwargs)
+
+    device.client = InterleavingClient()
+    answer = device.set_passcode("1357")
+    assert answer.status_code == 409
+    assert answer.json()["error"]["code"] == ErrorCode.KEY_VERSION_CONFLICT
+
+
+def test_invalid_blinded_element_is_invalid_request(service):
+    """A blinded element that is not a group element is refused with 422."""
+    device = escrowkit.device(service, "hal@example.com")
+    answer = service.client.post(
+        "/v1/passcode/evaluate",
+        json={"blinded_element": b64encode(b"\xff" * 32)},
+        headers=device.headers,
+    )
+    assert answer.status_code == 422
+    assert answer.json()["error"]["code"] == ErrorCode.INVALID_REQUEST
+
+
+def test_passcode_endpoints_need_a_full_session(service):
+    """Without a token the passcode endpoints are unauthorized; a recovery session is refused."""
+    no_token = service.client.post("/v1/passcode/evaluate", json={"blinded_element": "AA"})
+    assert no_token.status_code == 401
+    bad_token = service.client.post(
+        "/v1/passcode/evaluate", json={"blinded_element": "AA"}, headers=escrowkit.bearer("x" * 43)
+    )
+    assert bad_token.status_code == 401
+    escrowkit.enabled(service, "ida@example.com")
+    recovering = escrowkit.device(service, "ida@example.com", "transfer")
+    _state, blinded = escrow.start("2580")
+    answer = service.client.post(
+        "/v1/passcode/evaluate",
+        json={"blinded_element": b64encode(blinded)},
+        headers=recovering.headers,
+    )
+    assert answer.status_code == 403
+    assert answer.json()["error"]["code"] == ErrorCode.SESSION_SCOPE

@@ -1,0 +1,165 @@
+"""Transfer: passcode tries taken at evaluation, proofs, waits and destruction."""
+
+from __future__ import annotations
+
+import escrowkit
+
+from otpkeep.crypto import escrow
+from otpkeep.protocol.encoding import b64decode
+from otpkeep.protocol.errors import ErrorCode
+
+
+def test_right_passcode_returns_the_data_key_and_a_full_session(service):
+    """A valid proof unwraps the data key, opens the backup and makes the session full."""
+    owner = escrowkit.enabled(service, "amy@example.com", passcode="2580")
+    newcomer = escrowkit.device(service, "amy@example.com", "transfer", name="new phone")
+    granted = newcomer.recover("2580")
+    assert granted.status_code == 200
+    assert granted.json()["backup_version"] == 1
+    assert granted.json()["scope"] == "full"
+    assert newcomer.data_key == owner.data_key
+    sealed = service.client.get("/v1/backup", headers=newcomer.headers)
+    assert sealed.status_code == 200
+    assert newcomer.data_key is not None
+    opened = escrow.open_backup(newcomer.data_key, sealed.content, account_id=owner.account_id)
+    assert opened == b"accounts v1"
+    assert "transfer_completed" in service.templates("amy@example.com")
+    assert newcomer.set_passcode("2580").json()["key_version"] == 2
+
+
+def test_wrong_passcode_spends_a_try_and_tells_the_owner(service):
+    """A wrong passcode is passcode_incorrect with the tries left, and the owner is mailed."""
+    escrowkit.enabled(service, "bea@example.com", passcode="2580")
+    newcomer = escrowkit.device(service, "bea@example.com", "transfer")
+    answer, state = newcomer.evaluate("1111")
+    assert answer.json()["tries_left"] == 9
+    proof, recovery = newcomer.prove(state, answer.json())
+    assert proof.status_code == 403
+    assert proof.json()["error"]["code"] == ErrorCode.PASSCODE_INCORRECT
+    assert proof.json()["error"]["details"]["tries_left"] == 9
+    failed = [
+        m for m in service.mails("bea@example.com") if m["X-Otpkeep-Template"] == "passcode_failed"
+    ]
+    assert len(failed) == 1
+    assert "9" in failed[0].get_body(preferencelist=("plain",)).get_content()
+    del recovery
+
+
+def test_right_passcode_gives_every_try_back(service):
+    """After wrong tries, the right passcode restores all ten."""
+    escrowkit.enabled(service, "cal@example.com", passcode="2580")
+    newcomer = escrowkit.device(service, "cal@example.com", "transfer")
+    for _ in range(3):
+        assert newcomer.recover("0000").status_code == 403
+    assert newcomer.recover("2580").status_code == 200
+    other = escrowkit.device(service, "cal@example.com", "transfer")
+    answer, _ = other.evaluate("2580")
+    assert answer.json()["tries_left"] == 9
+
+
+def test_waits_grow_after_the_third_failure(service_factory):
+    """With the schedule 0,0,30,60 the fourth try waits 30 s, answered 429 with Retry-After."""
+    service = service_factory(passcode_retry_delays="0,0,30,60")
+    escrowkit.enabled(service, "dot@example.com")
+    newcomer = escrowkit.device(service, "dot@example.com", "transfer")
+    assert newcomer.recover("0000").status_code == 403
+    assert newcomer.recover("0001").status_code == 403
+    third = newcomer.recover("0002")
+    assert third.json()["error"]["details"]["retry_after"] == 30
+    waiting, _ = newcomer.evaluate("0003")
+    assert waiting.status_code == 429
+    assert waiting.json()["error"]["code"] == ErrorCode.RECOVERY_WAIT
+    assert 1 <= int(waiting.headers["Retry-After"]) <= 30
+    assert waiting.json()["error"]["details"]["tries_left"] == 7
+    service.clock.advance(31)
+    assert newcomer.recover("0003").status_code == 403
+    waiting, _ = newcomer.evaluate("0004")
+    assert 30 < int(waiting.headers["Retry-After"]) <= 60
+
+
+def test_tenth_failure_destroys_the_backup_once(service):
+    """Ten wrong passcodes destroy escrow and backups, mail once, then answer as no backup."""
+    owner = escrowkit.enabled(service, "eli@example.com", passcode="2580")
+    assert owner.upload(b"second version", if_match=1).status_code == 200
+    newcomer = escrowkit.device(service, "eli@example.com", "transfer")
+    for attempt in range(10):
+        answer = newcomer.recover(f"{attempt:04d}")
+        assert answer.status_code == 403
+    assert answer.json()["error"]["details"] == {"tries_left": 0, "destroyed": True}
+    templates = service.templates("eli@example.com")
+    assert templates.count("backup_destroyed") == 1
+    assert templates.count("passcode_failed") == 10
+    again, _ = newcomer.evaluate("2580")
+    assert again.status_code == 404
+    assert again.json()["error"]["code"] == ErrorCode.NO_BACKUP
+    assert service.client.get("/v1/backup", headers=owner.headers).status_code == 404
+    assert service.client.get("/v1/backup/versions", headers=owner.headers).json() == {
+        "versions": []
+    }
+    fresh = service.verify("eli@example.com", "transfer")
+    unknown = service.verify("nobody-else@example.com", "transfer")
+    assert fresh["has_passcode"] is unknown["has_passcode"] is False
+    kinds = [
+        e["kind"] for e in service.client.get("/v1/events", headers=owner.headers).json()["events"]
+    ]
+    assert kinds.count("backup_destroyed") == 1
+
+
+def test_unanswered_evaluations_spend_tries_and_then_destroy(service):
+    """Evaluations without proofs use tries up; once they expire the next one destroys."""
+    escrowkit.enabled(service, "fox@example.com")
+    newcomer = escrowkit.device(service, "fox@example.com", "transfer")
+    for left in range(9, -1, -1):
+        answer, _ = newcomer.evaluate("1234")
+        assert answer.json()["tries_left"] == left
+    busy, _ = newcomer.evaluate("1234")
+    assert busy.status_code == 429
+    assert busy.json()["error"]["code"] == ErrorCode.RECOVERY_WAIT
+    service.clock.advance(301)
+    gone, _ = newcomer.evaluate("1234")
+    assert gone.status_code == 404
+    assert gone.json()["error"]["code"] == ErrorCode.NO_BACKUP
+    assert service.templates("fox@example.com").count("backup_destroyed") == 1
+
+
+def test_proof_after_the_attempt_expired_is_refused(service):
+    """A proof sent after five minutes is attempt_expired even with the right passcode."""
+    escrowkit.enabled(service, "gia@example.com", passcode="2580")
+    newcomer = escrowkit.device(service, "gia@example.com", "transfer")
+    answer, state = newcomer.evaluate("2580")
+    service.clock.advance(301)
+    proof, _ = newcomer.prove(state, answer.json())
+    assert proof.status_code == 410
+    assert proof.json()["error"]["code"] == ErrorCode.ATTEMPT_EXPIRED
+
+
+def test_a_proof_counts_once(service):
+    """Replaying a valid proof is attempt_expired."""
+    escrowkit.enabled(service, "hue@example.com", passcode="2580")
+    newcomer = escrowkit.device(service, "hue@example.com", "transfer")
+    answer, state = newcomer.evaluate("2580")
+    first, _ = newcomer.prove(state, answer.json())
+    assert first.status_code == 200
+    recovering = escrowkit.device(service, "hue@example.com", "transfer")
+    replay, _ = escrowkit.Device(service.client, recovering.token, recovering.account_id).prove(
+        state, answer.json()
+    )
+    assert replay.status_code == 410
+
+
+def test_recovery_needs_a_recovery_session(service):
+    """A full session asking to recover is session_scope."""
+    owner = escrowkit.enabled(service, "ivy@example.com")
+    answer, _ = owner.evaluate("2580")
+    assert answer.status_code == 403
+    assert answer.json()["error"]["code"] == ErrorCode.SESSION_SCOPE
+
+
+def test_recovered_data_key_opens_nothing_with_a_wrong_passcode(service):
+    """The wrapped key handed out after a right passcode is the one the owner wrapped."""
+    escrowkit.enabled(service, "jo@example.com", passcode="2580")
+    newcomer = escrowkit.device(service, "jo@example.com", "transfer")
+    answer, state = newcomer.evaluate("2580")
+    proof, recovery = newcomer.prove(state, answer.json())
+    wrapped = b64decode(proof.json()["wrapped_data_key"])
+    assert len(recovery.unwrap(wrapped)) == 32

@@ -1,0 +1,201 @@
+"""Email verification: codes, their limits, sessions, and a change of address."""
+
+from __future__ import annotations
+
+import escrowkit
+from escrowkit import bearer
+
+from otpkeep.protocol.errors import ErrorCode
+
+
+def start(service, email, purpose="enable", headers=None):
+    return service.client.post(
+        "/v1/verifications",
+        json={"email": email, "purpose": purpose, "device_name": "phone"},
+        headers=headers or {},
+    )
+
+
+def confirm(service, verification_id, code, headers=None):
+    return service.client.post(
+        f"/v1/verifications/{verification_id}/confirm", json={"code": code}, headers=headers or {}
+    )
+
+
+def wrong(code: str) -> str:
+    return f"{(int(code) + 1) % 1_000_000:06d}"
+
+
+def test_start_answers_the_same_for_known_and_unknown_addresses(service):
+    """Starting answers 202 with the same fields whether or not the address has a backup."""
+    escrowkit.enabled(service, "known@example.com")
+    known = start(service, "known@example.com", "transfer")
+    unknown = start(service, "stranger@example.com", "transfer")
+    assert known.status_code == unknown.status_code == 202
+    assert set(known.json()) == set(unknown.json())
+    assert known.json()["expires_in"] == unknown.json()["expires_in"] == 600
+    assert service.code("stranger@example.com").isdigit()
+
+
+def test_enable_grants_a_full_session(service):
+    """The right code for enable returns a full session for a new account without passcode."""
+    started = start(service, "Alice@Example.com").json()
+    granted = confirm(service, started["verification_id"], service.code("alice@example.com"))
+    assert granted.status_code == 200
+    body = granted.json()
+    assert body["scope"] == "full"
+    assert body["email"] == "alice@example.com"
+    assert body["has_passcode"] is False
+    assert body["backup_version"] is None
+    devices = service.client.get("/v1/devices", headers=bearer(body["session_token"]))
+    assert devices.json()["devices"][0]["name"] == "phone"
+
+
+def test_transfer_grants_a_recovery_session(service):
+    """The right code for transfer returns a recovery session that sees the passcode exists."""
+    escrowkit.enabled(service, "bob@example.com")
+    granted = service.verify("bob@example.com", "transfer")
+    assert granted["scope"] == "recovery"
+    assert granted["has_passcode"] is True
+    backup = service.client.get("/v1/backup", headers=bearer(granted["session_token"]))
+    assert backup.status_code == 403
+    assert backup.json()["error"]["code"] == ErrorCode.SESSION_SCOPE
+
+
+def test_transfer_for_an_address_without_backup_leads_to_no_backup(service):
+    """Transfer for an unknown address still verifies; recovery then answers no_backup."""
+    granted = service.verify("nobody@example.com", "transfer")
+    assert granted["has_passcode"] is False
+    device = escrowkit.Device(service.client, granted["session_token"], granted["account_id"])
+    answer, _ = device.evaluate("1234")
+    assert answer.status_code == 404
+    assert answer.json()["error"]["code"] == ErrorCode.NO_BACKUP
+
+
+def test_wrong_code_counts_down_and_five_void_it(service):
+    """Each wrong code says how many tries are left; after five the right one is refused."""
+    verification_id = start(service, "carol@example.com").json()["verification_id"]
+    code = service.code("carol@example.com")
+    for left in range(4, -1, -1):
+        answer = confirm(service, verification_id, wrong(code))
+        assert answer.status_code == 400
+        assert answer.json()["error"]["code"] == ErrorCode.VERIFICATION_FAILED
+        assert answer.json()["error"]["details"]["attempts_left"] == left
+    answer = confirm(service, verification_id, code)
+    assert answer.status_code == 410
+    assert answer.json()["error"]["code"] == ErrorCode.VERIFICATION_EXPIRED
+
+
+def test_code_works_once(service):
+    """A code that verified once is refused the second time."""
+    verification_id = start(service, "dan@example.com").json()["verification_id"]
+    code = service.code("dan@example.com")
+    assert confirm(service, verification_id, code).status_code == 200
+    again = confirm(service, verification_id, code)
+    assert again.status_code == 410
+    assert again.json()["error"]["code"] == ErrorCode.VERIFICATION_EXPIRED
+
+
+def test_code_expires_after_ten_minutes(service):
+    """A code entered after its lifetime is refused as expired."""
+    verification_id = start(service, "erin@example.com").json()["verification_id"]
+    code = service.code("erin@example.com")
+    service.clock.advance(601)
+    answer = confirm(service, verification_id, code)
+    assert answer.status_code == 410
+
+
+def test_unknown_verification_is_refused(service):
+    """A verification id the service never issued is verification_failed."""
+    answer = confirm(service, "00000000-0000-4000-8000-000000000000", "123456")
+    assert answer.status_code == 400
+    assert answer.json()["error"]["code"] == ErrorCode.VERIFICATION_FAILED
+
+
+def test_malformed_code_is_invalid_request(service):
+    """A code that is not six digits is refused before any try is spent."""
+    verification_id = start(service, "fay@example.com").json()["verification_id"]
+    answer = confirm(service, verification_id, "12ab56")
+    assert answer.status_code == 422
+
+
+def test_at_most_five_sends_an_hour_per_address(service):
+    """The sixth code within an hour for one address is rate_limited with Retry-After."""
+    for _ in range(5):
+        assert start(service, "gus@example.com").status_code == 202
+    limited = start(service, "GUS@example.com")
+    assert limited.status_code == 429
+    assert limited.json()["error"]["code"] == ErrorCode.RATE_LIMITED
+    assert 0 < int(limited.headers["Retry-After"]) <= 3600
+    assert start(service, "other@example.com").status_code == 202
+    service.clock.advance(3601)
+    assert start(service, "gus@example.com").status_code == 202
+
+
+def test_at_most_five_sends_an_hour_per_client_address(service_factory):
+    """One client address can ask for five codes an hour, whatever the addresses."""
+    service = service_factory(max_sends_per_client_per_hour=5)
+    for number in range(5):
+        assert start(service, f"user{number}@example.com").status_code == 202
+    limited = start(service, "user9@example.com")
+    assert limited.status_code == 429
+    assert service.mails("user9@example.com") == []
+
+
+def test_change_email_needs_a_full_session(service):
+    """Starting a change of address without a session is unauthorized."""
+    answer = start(service, "new@example.com", "change_email")
+    assert answer.status_code == 401
+    assert answer.json()["error"]["code"] == ErrorCode.UNAUTHORIZED
+
+
+def test_change_email_moves_the_account_and_tells_the_old_address(service):
+    """After verifying the new address the account uses it; the old address is told."""
+    device = escrowkit.enabled(service, "old@example.com")
+    changed = service.verify("new@example.com", "change_email", token=device.token)
+    assert changed == {"email": "new@example.com"}
+    assert "email_changed_old" in service.templates("old@example.com")
+    old_mail = service.mails("old@example.com")[-1].get_body(preferencelist=("plain",))
+    assert "n***@example.com" in old_mail.get_content()
+    assert "email_changed_new" in service.templates("new@example.com")
+    transfer = service.verify("new@example.com", "transfer")
+    assert transfer["account_id"] == str(device.account_id)
+    assert transfer["has_passcode"] is True
+    kinds = [
+        event["kind"]
+        for event in service.client.get("/v1/events", headers=device.headers).json()["events"]
+    ]
+    assert "email_changed" in kinds
+
+
+def test_change_email_to_an_address_in_use_is_refused(service):
+    """A change to an address another account has is email_in_use; nothing changes."""
+    device = escrowkit.enabled(service, "first@example.com")
+    escrowkit.device(service, "taken@example.com")
+    headers = device.headers
+    verification_id = start(service, "taken@example.com", "change_email", headers).json()[
+        "verification_id"
+    ]
+    answer = confirm(service, verification_id, service.code("taken@example.com"), headers)
+    assert answer.status_code == 409
+    assert answer.json()["error"]["code"] == ErrorCode.EMAIL_IN_USE
+    export = service.client.get("/v1/account/export", headers=headers).json()
+    assert export["email"] == "first@example.com"
+
+
+def test_change_email_code_needs_the_requesting_session(service):
+    """Another session cannot confirm a change of address it did not ask for."""
+    device = escrowkit.enabled(service, "owner@example.com")
+    other = escrowkit.device(service, "intruder@example.com")
+    verification_id = start(service, "mine@example.com", "change_email", device.headers).json()[
+        "verification_id"
+    ]
+    answer = confirm(service, verification_id, service.code("mine@example.com"), other.headers)
+    assert answer.status_code == 401
+
+
+def test_a_new_device_on_a_known_account_is_mailed(service):
+    """A second device verified for an account makes the owner receive device_added."""
+    escrowkit.enabled(service, "hank@example.com")
+    service.verify("hank@example.com", "transfer", device_name="tablet")
+    assert "device_added" in service.templates("hank@example.com")
