@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from otpkeep.crypto import envelope
+from otpkeep.crypto import envelope, libsodium
 from otpkeep.errors import DecryptionError, InvalidParameterError
 
 KEY = bytes(range(32))
@@ -62,19 +62,35 @@ def test_a_wrong_key_fails_with_the_same_opaque_error() -> None:
 
 
 def test_the_header_is_versioned_and_the_nonce_random() -> None:
-    """Every envelope starts with version 1 and AES-256-GCM, and two seals never repeat."""
+    """Every envelope starts with version 1 and XChaCha20-Poly1305, and two seals never repeat."""
     first = envelope.seal(KEY, b"data", associated_data=CONTEXT)
     second = envelope.seal(KEY, b"data", associated_data=CONTEXT)
-    assert first[:2] == b"\x01\x01"
-    assert first[2:14] != second[2:14]
+    assert first[:2] == b"\x01\x02"
+    assert first[2:26] != second[2:26]
     assert first != second
 
 
 def test_an_injected_nonce_gives_a_known_envelope() -> None:
-    """With the randomness fixed, the envelope is AES-256-GCM over header and context."""
+    """With the randomness fixed, the envelope is the header, that nonce, and 16 bytes of tag."""
     sealed = envelope.seal(KEY, b"", associated_data=b"", rng=bytes)
-    assert sealed[:14] == b"\x01\x01" + bytes(12)
-    assert len(sealed) == 14 + 16
+    assert sealed[:26] == b"\x01\x02" + bytes(24)
+    assert len(sealed) == 26 + 16
+    assert envelope.open_sealed(KEY, sealed, associated_data=b"") == b""
+
+
+@pytest.mark.parametrize("header", [b"\x01\x01", b"\x02\x02", b"\x00\x02", b"\x01\x03"])
+def test_another_version_or_suite_is_refused_even_with_a_matching_tag(header: bytes) -> None:
+    """An envelope whose header names another version or AEAD is refused, whatever its tag."""
+    nonce = bytes(range(24))
+    body = libsodium.aead_encrypt(KEY, nonce, b"data", header + CONTEXT)
+    with pytest.raises(DecryptionError):
+        envelope.open_sealed(KEY, header + nonce + body, associated_data=CONTEXT)
+
+
+def test_a_random_source_that_gives_a_short_nonce_is_refused() -> None:
+    """A random source that returns fewer than 24 bytes is refused before anything is sealed."""
+    with pytest.raises(InvalidParameterError):
+        envelope.seal(KEY, b"data", associated_data=CONTEXT, rng=lambda size: bytes(size - 12))
 
 
 def test_sealing_with_a_key_of_the_wrong_size_is_refused() -> None:
@@ -90,11 +106,19 @@ def test_new_keys_are_32_random_bytes() -> None:
     assert all(len(key) == 32 for key in keys)
 
 
-def test_importing_the_envelope_loads_no_slow_library() -> None:
-    """Opening the vault on the CLI's hot path imports neither pysodium nor argon2."""
+def test_importing_and_using_the_envelope_loads_no_slow_library() -> None:
+    """Sealing and opening, as the CLI's hot path does, imports no cryptography, pysodium or argon2.
+
+    libsodium is found by its usual file names, so ``ctypes.util`` (which spawns
+    ``ldconfig``) is not imported either.
+    """
     code = (
-        "import sys, otpkeep.crypto.envelope;"
-        "print(sorted(m for m in ('pysodium', 'argon2') if m in sys.modules))"
+        "import sys; from otpkeep.crypto import envelope;"
+        "k = envelope.new_key();"
+        "assert envelope.open_sealed(k, envelope.seal(k, b'x', associated_data=b''),"
+        " associated_data=b'') == b'x';"
+        "slow = ('cryptography', 'pysodium', 'argon2', 'nacl', 'ctypes.util');"
+        "print(sorted(m for m in slow if m in sys.modules))"
     )
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True

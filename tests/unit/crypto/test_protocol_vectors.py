@@ -1,14 +1,23 @@
 """The key schedule of docs/protocol.md, recomputed from the text with the standard library.
 
+The sealed envelope is recomputed with an independent XChaCha20-Poly1305: HChaCha20
+written out below (checked against draft-irtf-cfrg-xchacha-03) and the IETF
+ChaCha20-Poly1305 of ``cryptography``, so the vector does not rest on libsodium alone.
+
 The hex values are otpkeep's own protocol vectors: a second implementation that
 follows docs/protocol.md must reproduce them, and a change to any derivation shows here.
 """
 
 import hashlib
 import hmac
+import json
+import struct
 import uuid
+from pathlib import Path
 
-from otpkeep.crypto import escrow, oprf, schedule
+from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
+
+from otpkeep.crypto import envelope, escrow, libsodium, oprf, schedule
 from otpkeep.crypto.kdf import KdfParams, stretch
 
 SEED = bytes(range(32))
@@ -16,6 +25,7 @@ ACCOUNT = uuid.UUID("00112233-4455-6677-8899-aabbccddeeff")
 BLIND = bytes.fromhex("64d37aed22a27f5191de1c1d69fadb899d8862b58eb4220029e036ec4c1f6706")
 KDF = KdfParams(memory_kib=64, iterations=1, lanes=1, salt=b"otpkeep-salt-16b")
 DATA_KEY = bytes(range(32, 64))
+XCHACHA = Path(__file__).resolve().parents[2] / "vectors" / "draft-irtf-cfrg-xchacha-03.json"
 
 
 def _hkdf(ikm: bytes, salt: bytes, info: bytes) -> bytes:
@@ -88,3 +98,63 @@ def test_the_seed_fingerprint_is_an_hmac_of_a_label() -> None:
     """seed_fingerprint = HMAC-SHA256(seed, "otpkeep/v1/seed-fingerprint")."""
     expected = hmac.new(SEED, b"otpkeep/v1/seed-fingerprint", hashlib.sha256).digest()
     assert escrow.seed_fingerprint(SEED) == expected
+
+
+def _rotl32(value: int, count: int) -> int:
+    return ((value << count) & 0xFFFFFFFF) | (value >> (32 - count))
+
+
+def _hchacha20(key: bytes, nonce: bytes) -> bytes:
+    """HChaCha20 (draft-irtf-cfrg-xchacha-03 §2.2): 20 ChaCha rounds, words 0-3 and 12-15."""
+    state = [0x61707865, 0x3320646E, 0x79622D32, 0x6B206574]
+    state += struct.unpack("<8L", key) + struct.unpack("<4L", nonce)
+
+    def quarter(a: int, b: int, c: int, d: int) -> None:
+        for x, y, z, shift in ((a, b, d, 16), (c, d, b, 12), (a, b, d, 8), (c, d, b, 7)):
+            state[x] = (state[x] + state[y]) & 0xFFFFFFFF
+            state[z] = _rotl32(state[z] ^ state[x], shift)
+
+    for _ in range(10):
+        for column in ((0, 4, 8, 12), (1, 5, 9, 13), (2, 6, 10, 14), (3, 7, 11, 15)):
+            quarter(*column)
+        for diagonal in ((0, 5, 10, 15), (1, 6, 11, 12), (2, 7, 8, 13), (3, 4, 9, 14)):
+            quarter(*diagonal)
+    return struct.pack("<8L", *state[0:4], *state[12:16])
+
+
+def _xchacha20poly1305(key: bytes, nonce: bytes, plaintext: bytes, aad: bytes) -> bytes:
+    """AEAD_XChaCha20_Poly1305 (draft §2.3): IETF ChaCha20-Poly1305 under the HChaCha20 subkey."""
+    subkey = _hchacha20(key, nonce[:16])
+    return ChaCha20Poly1305(subkey).encrypt(bytes(4) + nonce[16:], plaintext, aad)
+
+
+def test_the_independent_xchacha20poly1305_reproduces_the_draft_vectors() -> None:
+    """The test's own HChaCha20 and XChaCha20-Poly1305, and libsodium's, give the draft's bytes."""
+    vectors = json.loads(XCHACHA.read_text(encoding="utf-8"))
+    [subkey] = vectors["hchacha20"]
+    assert _hchacha20(bytes.fromhex(subkey["key"]), bytes.fromhex(subkey["nonce"])) == (
+        bytes.fromhex(subkey["subkey"])
+    )
+    [aead] = vectors["aead_xchacha20poly1305"]
+    key, nonce = bytes.fromhex(aead["key"]), bytes.fromhex(aead["nonce"])
+    plaintext, aad = bytes.fromhex(aead["plaintext"]), bytes.fromhex(aead["aad"])
+    expected = bytes.fromhex(aead["ciphertext"] + aead["tag"])
+    assert _xchacha20poly1305(key, nonce, plaintext, aad) == expected
+    assert libsodium.aead_encrypt(key, nonce, plaintext, aad) == expected
+    assert libsodium.aead_decrypt(key, nonce, expected, aad) == plaintext
+
+
+def test_the_sealed_envelope_is_header_nonce_and_xchacha20poly1305() -> None:
+    """envelope = 01 02 || nonce || XChaCha20-Poly1305(key, nonce, plaintext, 01 02 || AD)."""
+    key = schedule.backup_key(DATA_KEY)
+    nonce = bytes(range(0xA0, 0xB8))
+    plaintext = b'{"accounts": []}'
+    context = schedule.backup_context(ACCOUNT)
+    sealed = envelope.seal(key, plaintext, associated_data=context, rng=lambda _size: nonce)
+    header = b"\x01\x02"
+    assert sealed == header + nonce + _xchacha20poly1305(key, nonce, plaintext, header + context)
+    assert sealed.hex() == (
+        "0102a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4b5b6b7"
+        "18ec6962e93f57af0083b2767f8a81f4ca1948dc61658e90df71d60999d66bd1"
+    )
+    assert envelope.open_sealed(key, sealed, associated_data=context) == plaintext
