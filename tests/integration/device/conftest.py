@@ -15,12 +15,6 @@ if TYPE_CHECKING:
 
 
 @pytest.fixture
-def database_url(tmp_path: Path) -> str:
-    """The device tests run the service on SQLite only (the service's own tests cover both)."""
-    return f"sqlite:///{tmp_path / 'service.sqlite3'}"
-
-
-@pytest.fixture
 def device_factory(tmp_path: Path, service: ServiceHarness) -> Callable[..., Device]:
     """Devices, each with its own home, on ``service`` (or on the one given)."""
 

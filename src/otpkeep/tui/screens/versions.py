@@ -1,0 +1,91 @@
+"""Backup versions: what the service keeps, newest first; restore brings back lost accounts."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+from textual import on, work
+from textual.widgets import Footer, Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+from otpkeep.device.flows.settings import restore, versions
+from otpkeep.tui.screens.confirm import ConfirmScreen
+from otpkeep.tui.screens.form import ErrorLine, Failed, FormScreen
+
+if TYPE_CHECKING:
+    from textual.app import ComposeResult
+
+    from otpkeep.protocol.messages import BackupVersion
+    from otpkeep.tui.context import Context
+
+
+def version_line(version: BackupVersion) -> str:
+    """``v3  2026-11-28 10:15 UTC  1.2 kB``."""
+    when = version.created_at.astimezone(dt.UTC)
+    return f"v{version.version}  {when:%Y-%m-%d %H:%M} UTC  {version.size / 1000:.1f} kB"
+
+
+class VersionsScreen(FormScreen[None]):
+    """The list of versions; choosing one offers to restore the accounts missing here."""
+
+    def __init__(self, context: Context) -> None:
+        super().__init__()
+        self.context = context
+
+    def compose(self) -> ComposeResult:
+        yield Label("Backup versions", classes="screen-title")
+        yield Static(
+            "Restoring a version brings back the accounts it holds that are missing or "
+            "deleted here; nothing on this device is removed.",
+            classes="hint",
+            markup=False,
+        )
+        yield OptionList(id="versions")
+        yield ErrorLine(id="error")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.load()
+
+    @work(exclusive=True, group="versions")
+    async def load(self) -> None:
+        """Ask the service for the list."""
+        listed = await self.call(lambda: versions(self.context.flow()), busy="Loading…")
+        if isinstance(listed, Failed):
+            return
+        options = self.query_one("#versions", OptionList)
+        options.clear_options()
+        options.add_options(Option(version_line(v), id=str(v.version)) for v in listed)
+        if listed:
+            options.highlighted = 0
+        else:
+            self.say("The service keeps no version yet.", info=True)
+        options.focus()
+
+    @on(OptionList.OptionSelected, "#versions")
+    def _chosen(self, event: OptionList.OptionSelected) -> None:
+        number = int(event.option.id or "0")
+
+        def answered(yes: bool | None) -> None:  # noqa: FBT001 - a screen result
+            if yes:
+                self.restore(number)
+
+        self.app.push_screen(
+            ConfirmScreen(f"Restore the accounts of version {number}?", confirm="Restore"),
+            answered,
+        )
+
+    @work(exclusive=True, group="versions")
+    async def restore(self, number: int) -> None:
+        """Bring back what version ``number`` holds and this device lacks."""
+        result = await self.call(lambda: restore(self.context.flow(), number), busy="Restoring…")
+        if isinstance(result, Failed):
+            return
+        count = len(result.restored)
+        self.say(
+            f"Restored {count} account{'' if count == 1 else 's'} from version {number}."
+            if count
+            else f"Version {number} holds no account that is missing here.",
+            info=True,
+        )

@@ -1,0 +1,94 @@
+"""Snapshots of the app's screens at 80x24 and 120x40, reached by key presses.
+
+Fixed clock, accounts made here, a steady cursor: each frame is the same on every
+run. Review a changed snapshot in snapshot_report.html, then accept it with
+``pytest --snapshot-update``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import pytest
+from tui_support import BANK, EMAIL, GITHUB, HEROKU, PASSCODE, fill, ready, settle, type_text
+
+from otpkeep.tui.draft import Step
+from otpkeep.tui.screens.code import CodeStep
+from otpkeep.tui.screens.done import DoneScreen
+from otpkeep.tui.screens.email import EmailStep
+from otpkeep.tui.screens.passcode import PasscodeStep
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from textual.pilot import Pilot
+
+    from conftest import ServiceHarness
+    from otpkeep.device.vault import Vault
+    from otpkeep.tui.app import OtpkeepApp
+
+SIZES = pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+
+
+@SIZES
+@pytest.mark.parametrize("keys", [(), ("n",), ("s",)], ids=["home", "notifications", "settings"])
+def test_main_screens(
+    snap_compare: Any,
+    vault: Vault,
+    build: Callable[..., OtpkeepApp],
+    size: tuple[int, int],
+    keys: tuple[str, ...],
+) -> None:
+    """Home (codes, countdowns, the badge), Notifications and Settings look as reviewed."""
+    fill(vault, GITHUB, HEROKU, BANK)
+    assert snap_compare(build(), press=keys, terminal_size=size)
+
+
+def drive_to(step: str, service: ServiceHarness) -> Callable[[Pilot[Any]], Any]:
+    """Key presses from the home screen to ``step`` of Back Up Accounts."""
+
+    async def drive(pilot: Pilot[Any]) -> None:
+        app = pilot.app
+        await settle(pilot)
+        await pilot.press("s")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot, until=lambda: ready(app, EmailStep))
+        if step == Step.EMAIL:
+            return
+        await type_text(pilot, EMAIL)
+        await pilot.press("enter")
+        await settle(pilot, until=lambda: ready(app, CodeStep))
+        if step == Step.CODE:
+            return
+        await type_text(pilot, service.code(EMAIL))
+        await pilot.press("enter")
+        await settle(pilot, until=lambda: ready(app, PasscodeStep))
+        await type_text(pilot, PASSCODE)
+        if step == Step.PASSCODE:
+            return
+        await pilot.press("enter")
+        await settle(pilot, until=lambda: ready(app, PasscodeStep, Step.PASSCODE_AGAIN))
+        await type_text(pilot, PASSCODE)
+        if step == Step.PASSCODE_AGAIN:
+            return
+        await pilot.press("enter")
+        await settle(pilot, until=lambda: isinstance(app.screen, DoneScreen))
+
+    return drive
+
+
+@SIZES
+@pytest.mark.parametrize("step", [*Step, "done"])
+def test_backup_steps(  # noqa: PLR0917 - pytest fixtures and parameters
+    snap_compare: Any,
+    vault: Vault,
+    service: ServiceHarness,
+    online: Callable[..., OtpkeepApp],
+    size: tuple[int, int],
+    step: str,
+) -> None:
+    """Each step of Back Up Accounts, as reached by typing, looks as reviewed."""
+    fill(vault, GITHUB, HEROKU)
+    app = online()
+    assert snap_compare(app, terminal_size=size, run_before=drive_to(step, service))
