@@ -5,6 +5,8 @@ A row is *due* while ``next_attempt_at`` is set and has passed, and no unexpired
 delivers them outside any transaction, then settles each row: *sent* (``sent_at`` set,
 ``body`` removed) or *failed* (``attempts`` + 1 and a later ``next_attempt_at``, or, after
 :data:`MAX_ATTEMPTS` or a permanent refusal, no further attempt and the body removed).
+A row the sender holds and will not try (its batch was cut short) is *released*: its lease
+is given back, so that any sender can claim it at once rather than when the lease ends.
 
 On PostgreSQL the claim is ``SELECT ... FOR UPDATE SKIP LOCKED`` followed by the lease
 update, so several workers never hold the same row; on SQLite it is one
@@ -26,7 +28,7 @@ from otpkeep.server.mail.message import build_message, new_message_id, serialise
 from otpkeep.server.mail.templates import render
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Iterable, Mapping
 
     from sqlalchemy.orm import Session
 
@@ -197,6 +199,25 @@ def mark_failed(
     )
     db.commit()
     return retry_at
+
+
+def release(db: Session, held: Iterable[ClaimedMessage]) -> int:
+    """Give back the leases the caller still holds on ``held``; return how many it held."""
+    released = 0
+    for claimed in held:
+        result = db.execute(
+            update(OutboxMessage)
+            .where(
+                OutboxMessage.id == claimed.id,
+                OutboxMessage.sent_at.is_(None),
+                OutboxMessage.claimed_until == claimed.lease,
+            )
+            .values(claimed_until=None)
+            .execution_options(synchronize_session=False)
+        )
+        released += int(getattr(result, "rowcount", 0))
+    db.commit()
+    return released
 
 
 def backoff(attempts: int) -> timedelta:

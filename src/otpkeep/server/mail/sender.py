@@ -1,9 +1,16 @@
 """The sender: drains the outbox through a mailer, in-process or as ``otpkeep-server worker``.
 
 Each pass claims a batch of due rows (a lease, committed), delivers them outside any
-transaction, and settles each row in its own short transaction. A process that dies after
-delivering and before settling leaves the row to be delivered again when its lease ends,
-with the same Message-ID, so the receiving side can drop the duplicate.
+transaction, and settles each row in its own short transaction. A message is handed over
+only while more than half of its lease remains; the rest of a slow batch is released and
+claimed afresh, so no lease ends while its holder may still deliver.
+
+When the database fails in the middle of a batch, the sender keeps the rows it holds (the
+outcome of the attempt it could not record, and the rows it has not tried) and the next
+pass that reaches the database settles them first: it records the outcome and releases the
+others, which are then due at once rather than when their lease ends. A process that dies
+after delivering and before settling leaves the row to be delivered again when its lease
+ends, with the same Message-ID, so the receiving side can drop the duplicate.
 
 Logs name a message by the hash of its Message-ID, its template and the recipient's
 domain; never the body, a code or a link.
@@ -24,7 +31,7 @@ from sqlalchemy.orm import Session
 from otpkeep.errors import ConfigurationError, MailDeliveryError
 from otpkeep.server.mail.mailer import mailer_from_settings
 from otpkeep.server.mail.message import id_hash, parse, recipient_domain
-from otpkeep.server.mail.outbox import claim, mark_failed, mark_sent, purge
+from otpkeep.server.mail.outbox import LEASE, claim, mark_failed, mark_sent, purge, release
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -37,6 +44,7 @@ logger = logging.getLogger(__name__)
 POLL_INTERVAL: Final = 0.5
 RETENTION: Final = timedelta(days=7)
 PURGE_EVERY: Final = timedelta(hours=1)
+FRESH_LEASE: Final = LEASE / 2
 
 
 class Clock(Protocol):
@@ -65,6 +73,23 @@ class DeliveryReport:
         self.given_up += other.given_up
 
 
+@dataclass(frozen=True, slots=True)
+class Attempt:
+    """Handing one message to the mailer, ended at ``at``: delivered unless ``error`` is set."""
+
+    at: datetime
+    error: str | None = None
+    permanent: bool = False
+
+
+@dataclass(slots=True)
+class Held:
+    """A claimed row the sender has not settled yet, with its attempt once made."""
+
+    message: ClaimedMessage
+    attempt: Attempt | None = None
+
+
 class OutboxSender:
     """Delivers due outbox rows through ``mailer``, from ``mail_from``."""
 
@@ -88,14 +113,24 @@ class OutboxSender:
         self.clock = clock
         self.batch = batch
         self._purged_at: datetime | None = None
+        self._held: list[Held] = []
 
     def deliver_due(self) -> DeliveryReport:
-        """Claim one batch of due messages and deliver it."""
-        report = DeliveryReport()
+        """Settle the rows an earlier pass still holds, then claim one batch and deliver it.
+
+        A database error ends the pass; the rows still held are settled by the next one.
+        """
+        report = self._settle_held()
         with Session(self.engine) as db:
             claimed = claim(db, now=self.clock(), limit=self.batch)
-        for message in claimed:
-            report.add(self._deliver(message))
+        self._held = [Held(message) for message in claimed]
+        for held in list(self._held):
+            if self.clock() + FRESH_LEASE >= held.message.lease:
+                break
+            held.attempt = self._attempt(held.message)
+            report.add(self._settle(held.message, held.attempt))
+            self._held.remove(held)
+        report.add(self._settle_held())
         return report
 
     def drain(self) -> DeliveryReport:
@@ -118,39 +153,62 @@ class OutboxSender:
         try:
             self.drain()
         except SQLAlchemyError as exc:
-            logger.warning("mail outbox unavailable (%s); will retry", type(exc).__name__)
+            logger.warning(
+                "mail outbox unavailable (%s); will retry, settling %d held messages first",
+                *(type(exc).__name__, len(self._held)),
+            )
         except Exception as exc:  # noqa: BLE001 - logged by class name: messages may hold content
             logger.error("mail sender pass failed (%s); will retry", type(exc).__name__)  # noqa: TRY400
 
-    def _deliver(self, claimed: ClaimedMessage) -> DeliveryReport:
-        name = f"{id_hash(claimed.message_id)} ({claimed.template})"
-        domain = recipient_domain(claimed.recipient)
-        message = parse(claimed.body)
-        if "From" not in message:
-            message["From"] = self.mail_from
+    def _settle_held(self) -> DeliveryReport:
+        """Record the attempts still held, then release the rows not tried."""
+        report = DeliveryReport()
+        for held in list(self._held):
+            if held.attempt is not None:
+                report.add(self._settle(held.message, held.attempt))
+                self._held.remove(held)
+        if self._held:
+            with Session(self.engine) as db:
+                release(db, [held.message for held in self._held])
+            self._held.clear()
+        return report
+
+    def _attempt(self, claimed: ClaimedMessage) -> Attempt:
         try:
+            message = parse(claimed.body)
+            if "From" not in message:
+                message["From"] = self.mail_from
             self.mailer.send(message)
         except MailDeliveryError as exc:
-            error, permanent = type(exc.__cause__ or exc).__name__, exc.permanent
-        except Exception as exc:  # noqa: BLE001 - a broken mailer must not stop the sender
-            error, permanent = type(exc).__name__, False
-        else:
+            error = type(exc.__cause__ or exc).__name__
+            return Attempt(self.clock(), error, permanent=exc.permanent)
+        except Exception as exc:  # noqa: BLE001 - a broken mailer or message must not stop the sender
+            return Attempt(self.clock(), type(exc).__name__)
+        return Attempt(self.clock())
+
+    def _settle(self, claimed: ClaimedMessage, attempt: Attempt) -> DeliveryReport:
+        name = f"{id_hash(claimed.message_id)} ({claimed.template})"
+        domain = recipient_domain(claimed.recipient)
+        error = attempt.error
+        if error is None:
             with Session(self.engine) as db:
-                mark_sent(db, claimed, now=self.clock())
+                mark_sent(db, claimed, now=attempt.at)
             logger.info("mail %s delivered to a recipient at %s", name, domain)
             return DeliveryReport(sent=1)
         with Session(self.engine) as db:
-            retry_at = mark_failed(db, claimed, now=self.clock(), error=error, permanent=permanent)
-        attempt = claimed.attempts + 1
+            retry_at = mark_failed(
+                db, claimed, now=attempt.at, error=error, permanent=attempt.permanent
+            )
+        attempt_number = claimed.attempts + 1
         if retry_at is None:
             logger.error(
                 "mail %s to a recipient at %s given up after %d attempts (%s)",
-                *(name, domain, attempt, error),
+                *(name, domain, attempt_number, error),
             )
             return DeliveryReport(given_up=1)
         logger.warning(
             "mail %s to a recipient at %s failed (attempt %d, %s); next attempt at %s",
-            *(name, domain, attempt, error, retry_at.isoformat(timespec="seconds")),
+            *(name, domain, attempt_number, error, retry_at.isoformat(timespec="seconds")),
         )
         return DeliveryReport(retried=1)
 
