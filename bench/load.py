@@ -32,7 +32,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 from aiosmtpd.controller import Controller
@@ -40,8 +40,12 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from otpkeep.crypto import escrow
-from otpkeep.crypto.kdf import KdfParams
+from otpkeep.device.flows.passcode import to_crypto_kdf
 from otpkeep.protocol.encoding import b64decode, b64encode
+from otpkeep.protocol.messages import KdfParams as WireKdfParams
+
+if TYPE_CHECKING:
+    from otpkeep.crypto.kdf import KdfParams
 
 SERVER = [sys.executable, "-m", "otpkeep.cli.server"]
 DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -99,13 +103,7 @@ class Client:
 
 
 def _kdf(wire: dict[str, Any]) -> KdfParams:
-    return KdfParams(
-        memory_kib=wire["memory_kib"],
-        iterations=wire["iterations"],
-        lanes=wire["lanes"],
-        version=wire["version"],
-        salt=b64decode(wire["salt"]),
-    )
+    return to_crypto_kdf(WireKdfParams.model_validate(wire))
 
 
 def enable(http: httpx.Client, url: str, sink: CodeSink, email: str) -> Client:

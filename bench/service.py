@@ -34,11 +34,14 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
 from otpkeep.crypto import escrow
-from otpkeep.crypto.kdf import KdfParams
+from otpkeep.device.flows.passcode import to_crypto_kdf
 from otpkeep.protocol.encoding import b64decode, b64encode
+from otpkeep.protocol.messages import KdfParams as WireKdfParams
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
+
+    from otpkeep.crypto.kdf import KdfParams
 
 CLIENTS = 32
 ACCOUNTS = int(os.environ.get("BENCH_ACCOUNTS", "64"))
@@ -133,12 +136,7 @@ async def verify(
 
 
 def kdf_of(wire: dict[str, object]) -> KdfParams:
-    return KdfParams(
-        memory_kib=int(str(wire["memory_kib"])),
-        iterations=int(str(wire["iterations"])),
-        lanes=int(str(wire["lanes"])),
-        salt=b64decode(str(wire["salt"])),
-    )
+    return to_crypto_kdf(WireKdfParams.model_validate(wire))
 
 
 async def new_account(client: httpx.AsyncClient, mail_dir: Path, seen: set[Path]) -> Account:

@@ -13,14 +13,17 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from otpkeep.crypto import escrow
-from otpkeep.crypto.kdf import KdfParams
+from otpkeep.device.flows.passcode import to_crypto_kdf
 from otpkeep.protocol.encoding import b64decode, b64encode
+from otpkeep.protocol.messages import KdfParams as WireKdfParams
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
 
     import httpx
     from mailsink import MailSink
+
+    from otpkeep.crypto.kdf import KdfParams
 
 
 def bearer(token: str) -> dict[str, str]:
@@ -30,13 +33,7 @@ def bearer(token: str) -> dict[str, str]:
 
 def crypto_kdf(wire: dict[str, Any]) -> KdfParams:
     """The wire KDF parameters as the crypto layer's."""
-    return KdfParams(
-        memory_kib=wire["memory_kib"],
-        iterations=wire["iterations"],
-        lanes=wire["lanes"],
-        version=wire["version"],
-        salt=b64decode(wire["salt"]),
-    )
+    return to_crypto_kdf(WireKdfParams.model_validate(wire))
 
 
 @dataclass

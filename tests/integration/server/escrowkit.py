@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from otpkeep.crypto import escrow
-from otpkeep.crypto.kdf import KdfParams
+from otpkeep.device.flows.passcode import to_crypto_kdf
 from otpkeep.protocol.encoding import b64decode, b64encode
+from otpkeep.protocol.messages import KdfParams as WireKdfParams
+
+if TYPE_CHECKING:
+    from otpkeep.crypto.kdf import KdfParams
 
 
 def bearer(token: str) -> dict[str, str]:
@@ -18,13 +22,7 @@ def bearer(token: str) -> dict[str, str]:
 
 def crypto_kdf(wire: dict[str, Any]) -> KdfParams:
     """The wire KDF parameters as the crypto layer's."""
-    return KdfParams(
-        memory_kib=wire["memory_kib"],
-        iterations=wire["iterations"],
-        lanes=wire["lanes"],
-        version=wire["version"],
-        salt=b64decode(wire["salt"]),
-    )
+    return to_crypto_kdf(WireKdfParams.model_validate(wire))
 
 
 @dataclass
