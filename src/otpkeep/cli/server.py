@@ -62,8 +62,11 @@ def _serve(settings: Settings, host: str, port: int) -> None:
 
     from otpkeep.server.app import create_app  # noqa: PLC0415 - keep --help fast
 
-    app = create_app(settings)
     where = f"http://{host}:{port}"
+    if "public_url" not in settings.model_fields_set:
+        # The emailed links must reach this server: without OTPKEEP_PUBLIC_URL, where it listens.
+        settings = settings.model_copy(update={"public_url": where})
+    app = create_app(settings)
     print(
         f"otpkeep-server listening on {where} (data in {settings.data_dir.resolve()}).\n"
         f"Point the app at it: otpkeep --server {where} backup enable "

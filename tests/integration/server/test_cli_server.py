@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import email
+import email.policy
 import os
 import socket
 import subprocess
@@ -61,9 +63,10 @@ def free_port() -> int:
 
 @pytest.mark.slow
 def test_serve_answers_and_prints_how_to_connect(tmp_path):
-    """``serve`` listens on the port, answers /healthz and says how to point the app at it."""
+    """``serve`` answers on its port, says how to reach it, and its emailed links lead there."""
     port = free_port()
     env = {**os.environ, "OTPKEEP_DATA_DIR": str(tmp_path / "data")}
+    env.pop("OTPKEEP_PUBLIC_URL", None)
     process = subprocess.Popen(
         [*COMMAND, "serve", "--port", str(port)],
         env=env,
@@ -91,6 +94,10 @@ def test_serve_answers_and_prints_how_to_connect(tmp_path):
         while not list(mail_dir.glob("*.eml")):
             assert time.monotonic() < deadline
             time.sleep(0.1)
+        (mail,) = mail_dir.glob("*.eml")
+        message = email.message_from_bytes(mail.read_bytes(), policy=email.policy.default)
+        text = message.get_body(preferencelist=("plain",)).get_content()
+        assert f"http://127.0.0.1:{port}/v/" in text
     finally:
         process.terminate()
         stdout, stderr = process.communicate(timeout=30)
