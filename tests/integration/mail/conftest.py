@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from aiosmtpd.controller import Controller
 
+from otpkeep.server.db import outbox  # noqa: F401 - registers the outbox table
 from otpkeep.server.db.base import Base
 from otpkeep.server.db.engine import open_engine
-from otpkeep.server.mail import outbox  # noqa: F401 - registers the outbox table
 
 if TYPE_CHECKING:
     from collections.abc import Iterator

@@ -12,8 +12,9 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from otpkeep.errors import MailDeliveryError
+from otpkeep.server.db.outbox import LEASE, OutboxMessage
 from otpkeep.server.mail.mailer import MemoryMailer
-from otpkeep.server.mail.outbox import LEASE, OutboxMessage, enqueue
+from otpkeep.server.mail.outbox import enqueue
 from otpkeep.server.mail.sender import OutboxSender
 
 if TYPE_CHECKING:

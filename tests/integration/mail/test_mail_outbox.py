@@ -14,8 +14,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from otpkeep.errors import ConfigurationError, MailDeliveryError
+from otpkeep.server.db.outbox import LEASE, MAX_ATTEMPTS, OutboxMessage, claim
 from otpkeep.server.mail.mailer import MemoryMailer
-from otpkeep.server.mail.outbox import LEASE, MAX_ATTEMPTS, OutboxMessage, claim, enqueue
+from otpkeep.server.mail.outbox import enqueue
 from otpkeep.server.mail.sender import OutboxSender, run_worker, start_sender
 from otpkeep.server.settings import Settings
 

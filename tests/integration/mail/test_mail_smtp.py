@@ -20,7 +20,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from otpkeep.errors import ConfigurationError, MailDeliveryError
-from otpkeep.server.mail.outbox import OutboxMessage, enqueue
+from otpkeep.server.db.outbox import OutboxMessage
+from otpkeep.server.mail.outbox import enqueue
 from otpkeep.server.mail.sender import OutboxSender, run_worker
 from otpkeep.server.mail.smtp import SMTPMailer
 

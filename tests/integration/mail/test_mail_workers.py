@@ -11,7 +11,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from otpkeep.server.db.engine import open_engine
-from otpkeep.server.mail.outbox import OutboxMessage, enqueue
+from otpkeep.server.db.outbox import OutboxMessage
+from otpkeep.server.mail.outbox import enqueue
 from otpkeep.server.mail.sender import run_worker
 
 MESSAGES = 120

@@ -6,9 +6,8 @@ service's own tables and the mail outbox alike.
 
 from __future__ import annotations
 
-from otpkeep.server.db import tables
+from otpkeep.server.db import outbox, tables
 from otpkeep.server.db.base import Base
-from otpkeep.server.mail import outbox
 
 metadata = Base.metadata
 __all__ = ["metadata", "outbox", "tables"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, update
 
 from otpkeep.server.db.tables import VerificationRow
 
@@ -68,6 +68,6 @@ def purge(db: Session, *, before: dt.datetime) -> None:
     db.execute(delete(VerificationRow).where(VerificationRow.expires_at < before))
 
 
-def by_email(db: Session, email: str) -> list[VerificationRow]:
-    """Verifications of ``email`` (for the privacy export)."""
-    return list(db.scalars(select(VerificationRow).where(VerificationRow.email == email)))
+def remove_for_email(db: Session, email: str) -> None:
+    """Delete every verification of ``email`` (the account is being deleted)."""
+    db.execute(delete(VerificationRow).where(VerificationRow.email == email))

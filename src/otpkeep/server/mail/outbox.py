@@ -1,247 +1,42 @@
-"""The outbox: mail written in the same transaction as the change that causes it.
+"""Queueing mail: render it and add it to the outbox in the caller's transaction.
 
-A row is *due* while ``next_attempt_at`` is set and has passed, and no unexpired lease
-(``claimed_until``) holds it. A sender claims due rows by setting a lease and committing,
-delivers them outside any transaction, then settles each row: *sent* (``sent_at`` set,
-``body`` removed) or *failed* (``attempts`` + 1 and a later ``next_attempt_at``, or, after
-:data:`MAX_ATTEMPTS` or a permanent refusal, no further attempt and the body removed).
-A row the sender holds and will not try (its batch was cut short) is *released*: its lease
-is given back, so that any sender can claim it at once rather than when the lease ends.
-
-On PostgreSQL the claim is ``SELECT ... FOR UPDATE SKIP LOCKED`` followed by the lease
-update, so several workers never hold the same row; on SQLite it is one
-``UPDATE ... RETURNING`` statement, which SQLite runs as the only writer.
+The message is written in the same transaction as the change that causes it, so it is
+sent if and only if that change is committed. The table and the statements that claim and
+settle its rows are in :mod:`otpkeep.server.db.outbox`; the sender drains it.
 """
 
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING
 
-from sqlalchemy import Integer, LargeBinary, String, Uuid, delete, or_, select, update
-from sqlalchemy.orm import Mapped, mapped_column
-
-from otpkeep.server.db.base import Base, UTCDateTime
+from otpkeep.server.db import outbox as rows
 from otpkeep.server.mail.message import build_message, new_message_id, serialise
 from otpkeep.server.mail.templates import render
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping
+    from collections.abc import Mapping
+    from datetime import datetime
 
     from sqlalchemy.orm import Session
-
-MAX_ATTEMPTS: Final = 10
-BACKOFF: Final = (
-    timedelta(seconds=5),
-    timedelta(seconds=30),
-    timedelta(minutes=2),
-    timedelta(minutes=10),
-    timedelta(hours=1),
-)
-LEASE: Final = timedelta(minutes=5)
-When = UTCDateTime()
-
-
-class OutboxMessage(Base):
-    """One message waiting for delivery, or delivered (then without its body)."""
-
-    __tablename__ = "outbox_messages"
-
-    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
-    message_id: Mapped[str] = mapped_column(String(255), unique=True)
-    template: Mapped[str] = mapped_column(String(64))
-    recipient: Mapped[str] = mapped_column(String(320))
-    subject: Mapped[str] = mapped_column(String(255))
-    body: Mapped[bytes | None] = mapped_column(LargeBinary)
-    created_at: Mapped[datetime] = mapped_column(When)
-    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    next_attempt_at: Mapped[datetime | None] = mapped_column(When, index=True)
-    claimed_until: Mapped[datetime | None] = mapped_column(When)
-    sent_at: Mapped[datetime | None] = mapped_column(When)
-    last_error: Mapped[str | None] = mapped_column(String(64))
-
-    def __repr__(self) -> str:
-        return f"OutboxMessage(id={self.id}, template={self.template!r}, attempts={self.attempts})"
-
-
-@dataclass(frozen=True, slots=True)
-class ClaimedMessage:
-    """A row a sender holds the lease of, detached from any session."""
-
-    id: uuid.UUID
-    message_id: str
-    template: str
-    recipient: str
-    body: bytes
-    attempts: int
-    lease: datetime
-
-    def __repr__(self) -> str:
-        return f"ClaimedMessage(id={self.id}, template={self.template!r})"
 
 
 def enqueue(
     db: Session, *, to: str, template: str, context: Mapping[str, str | int], now: datetime
 ) -> None:
     """Render ``template`` for ``to`` and add it to the outbox in the caller's transaction."""
-    now = _utc(now)
+    now = rows.aware_utc(now)
     row_id = uuid.uuid4()
     message_id = new_message_id(row_id)
     rendered = render(template, context)
     message = build_message(rendered, to=to, message_id=message_id, now=now)
-    db.add(
-        OutboxMessage(
-            id=row_id,
-            message_id=message_id,
-            template=template,
-            recipient=to,
-            subject=rendered.subject,
-            body=serialise(message),
-            created_at=now,
-            attempts=0,
-            next_attempt_at=now,
-        )
+    rows.add(
+        db,
+        row_id=row_id,
+        message_id=message_id,
+        template=template,
+        recipient=to,
+        subject=rendered.subject,
+        body=serialise(message),
+        now=now,
     )
-
-
-def claim(db: Session, *, now: datetime, limit: int = 20) -> list[ClaimedMessage]:
-    """Lease up to ``limit`` due rows to the caller and commit; they are its to deliver."""
-    now = _utc(now)
-    lease = now + LEASE
-    due = (
-        select(OutboxMessage.id)
-        .where(
-            OutboxMessage.next_attempt_at.is_not(None),
-            OutboxMessage.next_attempt_at <= now,
-            or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until <= now),
-        )
-        .order_by(OutboxMessage.next_attempt_at)
-        .limit(limit)
-    )
-    if db.get_bind().dialect.name == "postgresql":
-        locked = list(db.scalars(due.with_for_update(skip_locked=True)))
-        if not locked:
-            db.commit()
-            return []
-        chosen = OutboxMessage.id.in_(locked)
-    else:
-        chosen = OutboxMessage.id.in_(due)
-    rows = db.execute(
-        update(OutboxMessage)
-        .where(chosen)
-        .values(claimed_until=lease)
-        .returning(
-            OutboxMessage.id,
-            OutboxMessage.message_id,
-            OutboxMessage.template,
-            OutboxMessage.recipient,
-            OutboxMessage.body,
-            OutboxMessage.attempts,
-        )
-        .execution_options(synchronize_session=False)
-    ).all()
-    db.commit()
-    return [
-        ClaimedMessage(
-            id=row.id,
-            message_id=row.message_id,
-            template=row.template,
-            recipient=row.recipient,
-            body=row.body,
-            attempts=row.attempts,
-            lease=lease,
-        )
-        for row in rows
-        if row.body is not None
-    ]
-
-
-def mark_sent(db: Session, claimed: ClaimedMessage, *, now: datetime) -> None:
-    """Record a delivery and remove the body, which may hold a code."""
-    db.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.id == claimed.id, OutboxMessage.sent_at.is_(None))
-        .values(
-            sent_at=_utc(now),
-            body=None,
-            next_attempt_at=None,
-            claimed_until=None,
-            last_error=None,
-        )
-        .execution_options(synchronize_session=False)
-    )
-    db.commit()
-
-
-def mark_failed(
-    db: Session, claimed: ClaimedMessage, *, now: datetime, error: str, permanent: bool = False
-) -> datetime | None:
-    """Record a failed attempt; return when the next one is due, or None if there is none."""
-    attempts = claimed.attempts + 1
-    retry_at = None if permanent or attempts >= MAX_ATTEMPTS else _utc(now) + backoff(attempts)
-    db.execute(
-        update(OutboxMessage)
-        .where(
-            OutboxMessage.id == claimed.id,
-            OutboxMessage.sent_at.is_(None),
-            OutboxMessage.claimed_until == claimed.lease,
-        )
-        .values(
-            attempts=attempts,
-            next_attempt_at=retry_at,
-            claimed_until=None,
-            last_error=error[:64],
-            **({} if retry_at else {"body": None}),
-        )
-        .execution_options(synchronize_session=False)
-    )
-    db.commit()
-    return retry_at
-
-
-def release(db: Session, held: Iterable[ClaimedMessage]) -> int:
-    """Give back the leases the caller still holds on ``held``; return how many it held."""
-    released = 0
-    for claimed in held:
-        result = db.execute(
-            update(OutboxMessage)
-            .where(
-                OutboxMessage.id == claimed.id,
-                OutboxMessage.sent_at.is_(None),
-                OutboxMessage.claimed_until == claimed.lease,
-            )
-            .values(claimed_until=None)
-            .execution_options(synchronize_session=False)
-        )
-        released += int(getattr(result, "rowcount", 0))
-    db.commit()
-    return released
-
-
-def backoff(attempts: int) -> timedelta:
-    """The wait after the ``attempts``-th failure: 5 s, 30 s, 2 min, 10 min, then 1 h."""
-    return BACKOFF[min(attempts, len(BACKOFF)) - 1]
-
-
-def purge(db: Session, *, before: datetime) -> int:
-    """Delete rows settled (sent or given up) before ``before``; return how many."""
-    before = _utc(before)
-    result = db.execute(
-        delete(OutboxMessage)
-        .where(
-            OutboxMessage.next_attempt_at.is_(None),
-            OutboxMessage.created_at < before,
-            or_(OutboxMessage.sent_at.is_(None), OutboxMessage.sent_at < before),
-        )
-        .execution_options(synchronize_session=False)
-    )
-    db.commit()
-    return int(getattr(result, "rowcount", 0))
-
-
-def _utc(moment: datetime) -> datetime:
-    if moment.tzinfo is None:
-        raise ValueError("outbox times must be timezone-aware")
-    return moment.astimezone(UTC)

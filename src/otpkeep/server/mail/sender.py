@@ -29,15 +29,15 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from otpkeep.errors import ConfigurationError, MailDeliveryError
+from otpkeep.server.db.outbox import LEASE, claim, mark_failed, mark_sent, purge, release
 from otpkeep.server.mail.mailer import mailer_from_settings
 from otpkeep.server.mail.message import id_hash, parse, recipient_domain
-from otpkeep.server.mail.outbox import LEASE, claim, mark_failed, mark_sent, purge, release
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
+    from otpkeep.server.db.outbox import ClaimedMessage
     from otpkeep.server.mail.mailer import Mailer, MailSettings
-    from otpkeep.server.mail.outbox import ClaimedMessage
 
 logger = logging.getLogger(__name__)
 

@@ -15,8 +15,8 @@ from sqlalchemy import event
 
 from otpkeep.protocol.messages import EventKind
 from otpkeep.server.db import challenges
+from otpkeep.server.db.outbox import OutboxMessage
 from otpkeep.server.db.tables import ChallengeRow, EventRow
-from otpkeep.server.mail.outbox import OutboxMessage
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session, sessionmaker

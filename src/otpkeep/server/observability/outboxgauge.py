@@ -13,10 +13,9 @@ from typing import TYPE_CHECKING
 
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
-from sqlalchemy import case, func, select
 from sqlalchemy.exc import SQLAlchemyError
 
-from otpkeep.server.mail.outbox import OutboxMessage
+from otpkeep.server.db.outbox import count_by_state
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -29,16 +28,7 @@ STATES = ("waiting", "sent", "given_up")
 
 def outbox_counts(engine: Engine) -> dict[str, int]:
     """How many outbox rows are waiting, sent, and given up (settled rows are purged later)."""
-    state = case(
-        (OutboxMessage.sent_at.is_not(None), "sent"),
-        (OutboxMessage.next_attempt_at.is_not(None), "waiting"),
-        else_="given_up",
-    )
-    with engine.connect() as connection:
-        rows = connection.execute(select(state, func.count()).group_by(state)).all()
-    counts = dict.fromkeys(STATES, 0)
-    counts.update({str(name): int(number) for name, number in rows})
-    return counts
+    return dict.fromkeys(STATES, 0) | count_by_state(engine)
 
 
 class OutboxCollector(Collector):

@@ -12,11 +12,10 @@ from typing import TYPE_CHECKING
 
 from fastapi import APIRouter, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from sqlalchemy import text
-from sqlalchemy.exc import SQLAlchemyError
 
 from otpkeep.protocol.errors import ErrorCode
 from otpkeep.protocol.messages import ErrorBody
+from otpkeep.server.db import health
 from otpkeep.server.refusals import refuse
 
 if TYPE_CHECKING:
@@ -29,12 +28,7 @@ NOT_READY = "The service cannot reach its database: try again later."
 
 def database_answers(runtime: Runtime) -> bool:
     """Whether the database answers a trivial query now."""
-    try:
-        with runtime.engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
-    except SQLAlchemyError:
-        return False
-    return True
+    return health.answers(runtime.engine)
 
 
 @router.get(

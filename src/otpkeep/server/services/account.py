@@ -125,7 +125,6 @@ def delete_account(rt: Runtime, db: Session, caller: Caller) -> None:
     now = rt.now()
     account = _account(db, caller, lock=True)
     email = account.email
-    for row in verifications.by_email(db, email):
-        db.delete(row)
+    verifications.remove_for_email(db, email)
     accounts.delete_account(db, account.id)
     notify.mail(db, email, "account_deleted", now=now)
