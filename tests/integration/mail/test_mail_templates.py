@@ -29,7 +29,7 @@ CONTEXTS: dict[str, dict[str, str | int]] = {
 }
 
 
-def test_the_brief_names_every_template() -> None:
+def test_the_service_has_exactly_its_twelve_templates() -> None:
     """The service's twelve messages exist, and no other."""
     assert set(TEMPLATES) == set(CONTEXTS)
 
