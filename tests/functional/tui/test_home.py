@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from textual.widgets import Input, Label, TabbedContent
@@ -26,6 +26,8 @@ if TYPE_CHECKING:
     from collections.abc import Callable
     from pathlib import Path
 
+    from textual.pilot import Pilot
+
     from otpkeep.device.vault import Vault
     from otpkeep.tui.app import OtpkeepApp
 
@@ -42,6 +44,19 @@ def shown(app: OtpkeepApp) -> list[tuple[str, str]]:
             (" ".join(str(i.content) for i in issuer), " ".join(str(c.content) for c in code))
         )
     return rows
+
+
+async def open_add(app: OtpkeepApp, pilot: Pilot[Any], way: str = "paste") -> AddScreen:
+    """Press ``a`` on the home screen and pick the add screen's tab (paste, type or file)."""
+    await settle(pilot)
+    await pilot.press("a")
+    await settle(pilot)
+    screen = app.screen
+    assert isinstance(screen, AddScreen)
+    if way != "paste":
+        screen.query_one("#ways", TabbedContent).active = way
+        await settle(pilot)
+    return screen
 
 
 async def test_every_account_shows_its_code_grouped_with_a_countdown(
@@ -128,12 +143,9 @@ async def test_a_pasted_uri_adds_an_account(vault: Vault, build: Callable[..., O
     """a, paste an otpauth:// URI, Enter: the account is in the vault and on screen."""
     app = build()
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        await pilot.press("a")
-        await settle(pilot)
-        assert isinstance(app.screen, AddScreen)
+        screen = await open_add(app, pilot)
         uri = "otpauth://totp/Example:bob@example.com?secret=JBSWY3DPEHPK3PXP&issuer=Example"
-        app.screen.query_one("#uri").value = uri  # type: ignore[attr-defined]
+        screen.query_one("#uri", Input).value = uri
         await pilot.press("enter")
         await settle(pilot, until=lambda: isinstance(app.screen, HomeScreen))
         await settle(pilot)
@@ -148,15 +160,9 @@ async def test_typed_fields_with_a_bad_secret_say_why_in_place(
     """A secret that is not base32 is refused in one sentence; nothing is stored."""
     app = build()
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        await pilot.press("a")
-        await settle(pilot)
-        screen = app.screen
-        assert isinstance(screen, AddScreen)
-        screen.query_one("#ways").active = "type"  # type: ignore[attr-defined]
-        await settle(pilot)
-        screen.query_one("#issuer").value = "Acme"  # type: ignore[attr-defined]
-        screen.query_one("#secret").value = "not base32!"  # type: ignore[attr-defined]
+        screen = await open_add(app, pilot, "type")
+        screen.query_one("#issuer", Input).value = "Acme"
+        screen.query_one("#secret", Input).value = "not base32!"
         screen.query_one("#secret").focus()
         await pilot.press("enter")
         await settle(pilot)
@@ -172,15 +178,10 @@ async def test_typed_fields_add_a_totp_account(
     """Issuer, name and secret typed in the second tab make a TOTP account."""
     app = build()
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        await pilot.press("a")
-        await settle(pilot)
-        screen = app.screen
-        screen.query_one("#ways").active = "type"  # type: ignore[attr-defined]
-        await settle(pilot)
-        screen.query_one("#issuer").value = "Acme"  # type: ignore[attr-defined]
-        screen.query_one("#name").value = "carol"  # type: ignore[attr-defined]
-        screen.query_one("#secret").value = "JBSW Y3DP EHPK 3PXP"  # type: ignore[attr-defined]
+        screen = await open_add(app, pilot, "type")
+        screen.query_one("#issuer", Input).value = "Acme"
+        screen.query_one("#name", Input).value = "carol"
+        screen.query_one("#secret", Input).value = "JBSW Y3DP EHPK 3PXP"
         screen.query_one("#secret").focus()
         await pilot.press("enter")
         await settle(pilot, until=lambda: isinstance(app.screen, HomeScreen))
@@ -272,12 +273,7 @@ async def test_a_qr_image_is_imported_from_the_file_tab(
     image.write_bytes(qr_png(format_uri(GITHUB)))
     app = build()
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        await pilot.press("a")
-        await settle(pilot)
-        screen = app.screen
-        screen.query_one("#ways", TabbedContent).active = "file"
-        await settle(pilot)
+        screen = await open_add(app, pilot, "file")
         screen.query_one("#path", Input).value = str(image)
         screen.query_one("#path", Input).focus()
         await pilot.press("enter")
@@ -291,12 +287,7 @@ async def test_a_file_that_cannot_be_read_is_said_in_place(
     """A path to nothing is refused in one sentence on the add screen."""
     app = build()
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        await pilot.press("a")
-        await settle(pilot)
-        screen = app.screen
-        screen.query_one("#ways", TabbedContent).active = "file"
-        await settle(pilot)
+        screen = await open_add(app, pilot, "file")
         screen.query_one("#path", Input).value = str(tmp_path / "missing.json")
         screen.query_one("#path", Input).focus()
         await pilot.press("enter")
