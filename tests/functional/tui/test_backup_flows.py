@@ -43,6 +43,14 @@ async def open_backup(pilot: Pilot[OtpkeepApp]) -> None:
     await settle(pilot, until=lambda: ready(pilot.app, EmailStep))
 
 
+async def send_code(pilot: Pilot[OtpkeepApp]) -> None:
+    """Open the backup flow, enter the email, Send Code: the code step is shown."""
+    await open_backup(pilot)
+    await type_text(pilot, EMAIL)
+    await pilot.press("enter")
+    await settle(pilot, until=lambda: ready(pilot.app, CodeStep))
+
+
 async def test_enable_backup_from_email_to_done(
     vault: Vault, service: ServiceHarness, online: Callable[..., OtpkeepApp]
 ) -> None:
@@ -50,10 +58,7 @@ async def test_enable_backup_from_email_to_done(
     fill(vault, GITHUB, HEROKU)
     app = online()
     async with app.run_test(size=(80, 24)) as pilot:
-        await open_backup(pilot)
-        await type_text(pilot, EMAIL)
-        await pilot.press("enter")
-        await settle(pilot, until=lambda: ready(app, CodeStep))
+        await send_code(pilot)
         assert said(app).startswith("A code was sent to a***@example.com")
 
         await type_text(pilot, service.code(EMAIL))
@@ -92,10 +97,7 @@ async def test_back_and_cancel_midway_keep_what_was_typed(
     fill(vault, HEROKU)
     app = online()
     async with app.run_test(size=(80, 24)) as pilot:
-        await open_backup(pilot)
-        await type_text(pilot, EMAIL)
-        await pilot.press("enter")
-        await settle(pilot, until=lambda: ready(app, CodeStep))
+        await send_code(pilot)
         await type_text(pilot, "12")
 
         await pilot.press("escape")
@@ -129,10 +131,7 @@ async def test_a_wrong_code_is_said_in_place(
     fill(vault, HEROKU)
     app = online()
     async with app.run_test(size=(80, 24)) as pilot:
-        await open_backup(pilot)
-        await type_text(pilot, EMAIL)
-        await pilot.press("enter")
-        await settle(pilot, until=lambda: ready(app, CodeStep))
+        await send_code(pilot)
         right = service.code(EMAIL)
         wrong = f"{(int(right) + 1) % 1_000_000:06d}"
         await type_text(pilot, wrong)
@@ -151,10 +150,7 @@ async def test_the_emailed_link_completes_the_code_step_in_the_running_app(
     fill(vault, HEROKU)
     app = online()
     async with app.run_test(size=(80, 24)) as pilot:
-        await open_backup(pilot)
-        await type_text(pilot, EMAIL)
-        await pilot.press("enter")
-        await settle(pilot, until=lambda: ready(app, CodeStep))
+        await send_code(pilot)
 
         pending = load_state(vault.load()).verification
         assert pending is not None
@@ -175,10 +171,7 @@ async def test_the_link_pasted_into_the_code_field_verifies(
     fill(vault, HEROKU)
     app = online()
     async with app.run_test(size=(80, 24)) as pilot:
-        await open_backup(pilot)
-        await type_text(pilot, EMAIL)
-        await pilot.press("enter")
-        await settle(pilot, until=lambda: ready(app, CodeStep))
+        await send_code(pilot)
         pending = load_state(vault.load()).verification
         assert pending is not None
         link = f"otpkeep://verify?id={pending.verification_id}&code={service.code(EMAIL)}"
