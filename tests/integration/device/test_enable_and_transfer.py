@@ -119,6 +119,20 @@ def test_transfer_with_a_wrong_then_the_right_passcode(device_factory, service_f
     assert "transfer_completed" in service.templates(EMAIL)
 
 
+def test_a_transfer_to_an_empty_device_uploads_no_copy_of_the_backup(device_factory, service):
+    """Nothing new on the device, so the backup keeps its version: no duplicate is stored."""
+    old = device_factory("old", service)
+    old.add("Heroku", "me", b"heroku-secret")
+    enable(old, service)
+    kept = old.flows(Script()).state().last_version
+    new = device_factory("new", service)
+    result = transfer(new.flows(transfer_script(service, PASSCODE)), EMAIL)
+    assert result.arrived == ("Heroku: me",)
+    state = new.flows(Script()).state()
+    assert not state.pending
+    assert state.last_version == kept
+
+
 def test_ten_wrong_passcodes_destroy_the_backup_and_tell_the_owner(device_factory, service):
     """The tenth wrong passcode destroys the backup; the owner is emailed; it is then gone."""
     old = device_factory("old")

@@ -104,3 +104,26 @@ def test_check_in_schedule_is_3_days_then_1_2_4_weeks() -> None:
 def test_email_is_masked() -> None:
     """Only the first letter of the local part shows."""
     assert mask_email("alice@example.com") == "a***@example.com"
+
+
+class Connection:
+    """What a flow's ``connect`` was asked for: the service address, then the token set."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.token: str | None = None
+
+
+def test_a_session_token_goes_only_to_the_service_that_granted_it() -> None:
+    """With another server named now, the saved session still talks to its own service."""
+    ctx = FlowContext(
+        vault=None,
+        prompter=Script(),
+        server_url="https://other.test",
+        connect=Connection,  # type: ignore[arg-type]
+    )
+    session = BackupState(server_url="https://svc.test", session_token="secret-token")
+    granted = ctx.client(session)
+    assert (granted.url, granted.token) == ("https://svc.test", "secret-token")
+    anonymous = ctx.client(BackupState(server_url="https://svc.test"))
+    assert (anonymous.url, anonymous.token) == ("https://other.test", None)

@@ -86,11 +86,16 @@ class FlowContext:
     checkin_kdf: KdfParams | None = None
 
     def client(self, state: BackupState | None = None, *, url: str | None = None) -> ServiceClient:
-        """A client for the service, authenticated with the session in ``state`` if any."""
-        client = self.connect(url or self.server_url)
+        """A client for the service, authenticated with the session in ``state`` if any.
+
+        A session belongs to the service that granted it: its token goes to that service
+        only, whatever ``--server`` or ``OTPKEEP_SERVER`` says now.
+        """
         if state is not None and state.session_token:
+            client = self.connect(state.server_url or url or self.server_url)
             client.token = state.session_token
-        return client
+            return client
+        return self.connect(url or self.server_url)
 
     def now_ms(self) -> int:
         """The clock in unix milliseconds, as account changes are stamped."""

@@ -83,8 +83,6 @@ def _try_passcode(
     while True:
         passcode = ctx.prompter.passcode()
         recovering, blinded = escrow.start(passcode)
-        renewal = blind_passcode(passcode, ctx, config.kdf)
-        del passcode
         challenge = _evaluate(ctx, client, blinded)
         recovery = escrow.recover(
             recovering,
@@ -117,6 +115,9 @@ def _try_passcode(
             if exc.retry_after:
                 countdown(ctx, exc.retry_after)
             continue
+        # Only a right passcode pays for the renewal's Argon2id check-in hash.
+        renewal = blind_passcode(passcode, ctx, config.kdf)
+        del passcode
         return granted, recovery.unwrap(granted.wrapped_data_key), renewal
 
 
@@ -162,10 +163,16 @@ def transfer(ctx: FlowContext, email: str | None = None) -> TransferResult:
                 result = merge_into(data, remote)
                 current = load_state(data)
                 current.last_version = version
-                current.pending = encode_payload(data.accounts.values()) != encode_payload(remote)
                 save_state(data, current)
+                # The change hook marks the merge pending; it is only when this device had
+                # accounts the backup lacks, and that is settled after the transaction.
+                differs = encode_payload(data.accounts.values()) != encode_payload(remote)
             arrived = tuple(s.account.label for s in result.added if s.account is not None)
             already = sum(1 for s in remote if not s.deleted) - len(arrived)
+            if not differs:
+                state = ctx.state()
+                state.pending = False
+                ctx.save(state)
         state = ctx.state()
         state.key_version = register_passcode(
             client, renewal, account_id=account_id, data_key=data_key

@@ -40,12 +40,15 @@ def parse_link(link: str) -> tuple[uuid.UUID, str]:
         raise InvalidInputError("That is not an otpkeep verification link.") from None
 
 
-def apply_grant(state: BackupState, grant: m.SessionGranted | m.EmailChanged) -> None:
-    """Record what a confirmed verification gave: a session, or the new address."""
+def apply_grant(
+    state: BackupState, grant: m.SessionGranted | m.EmailChanged, *, server_url: str
+) -> None:
+    """Record what a confirmed verification gave: a session (of ``server_url``), or the address."""
     state.verification = None
     if isinstance(grant, m.EmailChanged):
         state.email = grant.email
         return
+    state.server_url = server_url
     state.session_token = grant.session_token
     state.session_id = str(grant.session_id)
     state.scope = grant.scope.value
@@ -74,7 +77,7 @@ def confirm_pending(
         ctx.save(state)
         raise BackupError("The code has expired: run the command again to get a new one.")
     grant = _confirm(ctx, state, pending, code)
-    apply_grant(state, grant)
+    apply_grant(state, grant, server_url=pending.server_url or ctx.server_url)
     ctx.save(state)
     return pending.purpose, grant
 
