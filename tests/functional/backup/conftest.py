@@ -32,11 +32,46 @@ def free_port() -> int:
 
 
 class Server:
-    """The service process: its URL and the mail it wrote as .eml files."""
+    """The service process: its URL, the mail it wrote as .eml files, and stop/start."""
 
-    def __init__(self, url: str, mail_dir: Path) -> None:
-        self.url = url
-        self.mail_dir = mail_dir
+    def __init__(self, port: int, data: Path, env: dict[str, str]) -> None:
+        self.url = f"http://127.0.0.1:{port}"
+        self.mail_dir = data / "mail"
+        self._command = [
+            BIN / "otpkeep-server",
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ]
+        self._env = env
+        self._process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        """Start the process (on the same port and data) and wait until it answers."""
+        process = subprocess.Popen(
+            self._command, env=self._env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        self._process = process
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(self.url + "/healthz", timeout=1).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                raise RuntimeError("otpkeep-server did not start")
+            time.sleep(0.1)
+
+    def stop(self) -> None:
+        """Stop the process: the service is unreachable until :meth:`start`."""
+        if self._process is not None:
+            self._process.terminate()
+            self._process.wait(10)
+            self._process = None
 
     def mails(self, to: str) -> list[str]:
         """The plain-text bodies sent to ``to``, oldest first."""
@@ -89,29 +124,12 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         "OTPKEEP_MAX_SENDS_PER_CLIENT_PER_HOUR": "10000",
         "OTPKEEP_PUBLIC_URL": f"http://127.0.0.1:{port}",
     }
-    process = subprocess.Popen(
-        [BIN / "otpkeep-server", "serve", "--host", "127.0.0.1", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            if httpx.get(url + "/healthz", timeout=1).status_code == 200:
-                break
-        except httpx.TransportError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            raise RuntimeError("otpkeep-server did not start")
-        time.sleep(0.1)
+    service = Server(port, data, env)
+    service.start()
     try:
-        yield Server(url, data / "mail")
+        yield service
     finally:
-        process.terminate()
-        process.wait(10)
+        service.stop()
 
 
 class Device:

@@ -85,12 +85,15 @@ def test_offline_change_is_kept_and_uploaded_by_the_next_command(device_factory,
     phone.run("backup", "enable", "--email", address)
     phone.ok("verify", server.code(address, 1))
     phone.ok("backup", "enable", stdin=f"{PASSCODE}\n{PASSCODE}\n")
-    dead = "http://127.0.0.1:9"
-    offline = phone.run("add", QUIP, server=dead)
-    assert offline.returncode == 0
-    assert "backup not uploaded yet" in offline.stderr
-    assert "Cannot reach the backup service" in offline.stderr
-    assert "Pending:      yes" in phone.run("backup", "status", server=dead).stdout
-    assert "Backup failed" in phone.run("notifications", server=dead).stdout
+    server.stop()
+    try:
+        offline = phone.run("add", QUIP)
+        assert offline.returncode == 0
+        assert "backup not uploaded yet" in offline.stderr
+        assert "Cannot reach the backup service" in offline.stderr
+        assert "Pending:      yes" in phone.run("backup", "status").stdout
+        assert "Backup failed" in phone.run("notifications").stdout
+    finally:
+        server.start()
     phone.ok("list")
     assert "Pending:      no" in phone.ok("backup", "status")

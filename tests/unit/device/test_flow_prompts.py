@@ -11,7 +11,7 @@ from otpkeep.device.flows.passcode import CHECKIN_INTERVALS, advance_checkin, ch
 from otpkeep.device.flows.transfer import countdown
 from otpkeep.device.flows.verify import mask_email, parse_link
 from otpkeep.device.gate import DEFAULT_CONFIG
-from otpkeep.errors import InvalidInputError
+from otpkeep.errors import InvalidInputError, ServiceError
 
 SMALL_KDF = KdfParams(memory_kib=8, iterations=1)
 
@@ -115,15 +115,17 @@ class Connection:
 
 
 def test_a_session_token_goes_only_to_the_service_that_granted_it() -> None:
-    """With another server named now, the saved session still talks to its own service."""
-    ctx = FlowContext(
-        vault=None,
-        prompter=Script(),
-        server_url="https://other.test",
-        connect=Connection,  # type: ignore[arg-type]
-    )
+    """A saved session talks to its own service; another server named now is refused."""
     session = BackupState(server_url="https://svc.test", session_token="secret-token")
-    granted = ctx.client(session)
+    own = FlowContext(
+        vault=None, prompter=Script(), server_url="https://svc.test/", connect=Connection
+    )  # type: ignore[arg-type]
+    granted = own.client(session)
     assert (granted.url, granted.token) == ("https://svc.test", "secret-token")
-    anonymous = ctx.client(BackupState(server_url="https://svc.test"))
+    other = FlowContext(
+        vault=None, prompter=Script(), server_url="https://other.test", connect=Connection
+    )  # type: ignore[arg-type]
+    with pytest.raises(ServiceError, match=r"backup is with https://svc\.test, not https://other"):
+        other.client(session)
+    anonymous = other.client(BackupState(server_url="https://svc.test"))
     assert (anonymous.url, anonymous.token) == ("https://other.test", None)

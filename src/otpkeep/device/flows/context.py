@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from otpkeep.device.backup import BackupState, load_state, save_state
 from otpkeep.device.client import ServiceClient
+from otpkeep.errors import ServiceError
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -88,14 +89,21 @@ class FlowContext:
     def client(self, state: BackupState | None = None, *, url: str | None = None) -> ServiceClient:
         """A client for the service, authenticated with the session in ``state`` if any.
 
-        A session belongs to the service that granted it: its token goes to that service
-        only, whatever ``--server`` or ``OTPKEEP_SERVER`` says now.
+        A session belongs to the service that granted it: its token is never sent to
+        another one, whatever ``--server`` or ``OTPKEEP_SERVER`` names now.
         """
-        if state is not None and state.session_token:
-            client = self.connect(state.server_url or url or self.server_url)
-            client.token = state.session_token
-            return client
-        return self.connect(url or self.server_url)
+        target = url or self.server_url
+        if state is None or not state.session_token:
+            return self.connect(target)
+        owner = state.server_url or target
+        if owner.rstrip("/") != target.rstrip("/"):
+            raise ServiceError(
+                f"This device's backup is with {owner}, not {target}: drop --server and "
+                "OTPKEEP_SERVER, or turn backup off and on again to move it."
+            )
+        client = self.connect(owner)
+        client.token = state.session_token
+        return client
 
     def now_ms(self) -> int:
         """The clock in unix milliseconds, as account changes are stamped."""
