@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import escrowkit
+import pytest
 
 from otpkeep.protocol.errors import ErrorCode
 
@@ -43,12 +44,14 @@ def test_upload_without_precondition_is_428(service):
     assert answer.json()["error"]["code"] == ErrorCode.PRECONDITION_REQUIRED
 
 
-def test_malformed_if_match_is_invalid_request(service):
-    """An If-Match that is not a version number is invalid_request."""
+@pytest.mark.parametrize("value", [b'"one"', b'"\xb2"'])
+def test_malformed_if_match_is_invalid_request(service, value: bytes):
+    """An If-Match that is not an ASCII version number (not even a superscript) is 422."""
     device = escrowkit.enabled(service, "di@example.com")
-    headers = {**device.headers, "If-Match": '"one"'}
+    headers = {**device.headers, "If-Match": value}
     answer = service.client.put("/v1/backup", content=b"x", headers=headers)
     assert answer.status_code == 422
+    assert answer.json()["error"]["code"] == "invalid_request"
 
 
 def test_too_large_backup_is_413(service):

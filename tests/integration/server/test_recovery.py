@@ -66,6 +66,7 @@ def test_waits_grow_after_the_third_failure(service_factory):
     assert newcomer.recover("0001").status_code == 403
     third = newcomer.recover("0002")
     assert third.json()["error"]["details"]["retry_after"] == 30
+    assert third.headers["Retry-After"] == "30"
     waiting, _ = newcomer.evaluate("0003")
     assert waiting.status_code == 429
     assert waiting.json()["error"]["code"] == ErrorCode.RECOVERY_WAIT

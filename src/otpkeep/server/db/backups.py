@@ -25,7 +25,12 @@ def latest_version(db: Session, account_id: uuid.UUID) -> int | None:
 def insert(
     db: Session, account_id: uuid.UUID, *, version: int, data: bytes, created_at: dt.datetime
 ) -> bool:
-    """Store a version; False (and the transaction rolled back) when it was taken meanwhile."""
+    """Store a version; False (and the transaction rolled back) when it was taken meanwhile.
+
+    No savepoint, on purpose: it would cost two statements on every upload, and the
+    only work an upload does before this insert is reading (and the throttled touch
+    of its session), which a conflict may lose without harm.
+    """
     try:
         db.execute(
             insert_statement(BackupRow).values(

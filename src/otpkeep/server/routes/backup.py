@@ -36,7 +36,7 @@ async def _read_body(request: Request, limit: int) -> bytes:
         ErrorCode.BACKUP_TOO_LARGE, f"The backup is larger than the limit of {limit} bytes."
     )
     declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > limit:
+    if declared is not None and declared.isascii() and declared.isdigit() and int(declared) > limit:
         raise too_large
     chunks: list[bytes] = []
     size = 0

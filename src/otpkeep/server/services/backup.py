@@ -45,7 +45,7 @@ def parse_precondition(if_match: str | None, if_none_match: str | None) -> Preco
         return Precondition(expected=None)
     if if_match is not None and if_none_match is None:
         text = if_match.strip().removeprefix("W/").strip('"')
-        if text.isdigit() and len(text) < 10:
+        if text.isascii() and text.isdigit() and len(text) < 10:
             return Precondition(expected=int(text))
         raise refuse(ErrorCode.INVALID_REQUEST, 'If-Match must be a version number, as "N".')
     if if_match is None and if_none_match is None:

@@ -183,15 +183,18 @@ def _fail(  # noqa: PLR0913 - the facts of one failure
     if email is not None:
         notify.mail(db, email, "passcode_failed", now=now, context={"tries_left": tries_left})
     details: dict[str, object] = {"tries_left": tries_left}
+    retry_after = None
     if tries_left == 0 and challenges.first_open_expiry(db, account_id, now=now) is None:
         _destroy(db, account_id, now=now)
         details["destroyed"] = True
     elif delay and tries_left > 0:
         details["retry_after"] = delay
+        retry_after = delay
     raise refuse(
         ErrorCode.PASSCODE_INCORRECT,
         "The passcode is not right."
         if tries_left
         else "The passcode is not right, and no try is left.",
+        retry_after=retry_after,
         details=details,
     )
