@@ -8,6 +8,8 @@ from typing import Annotated
 
 from pydantic import PlainSerializer, PlainValidator, WithJsonSchema
 
+_ALPHABET = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+
 
 def b64encode(data: bytes) -> str:
     """Bytes to base64url text without padding."""
@@ -18,8 +20,13 @@ def b64decode(text: str) -> bytes:
     """Base64url text, padded or not, to bytes; anything else raises ``ValueError``."""
     if not isinstance(text, str) or len(text) > 4 * 1024 * 1024:
         raise ValueError("expected base64url text")
+    # Only the url-safe alphabet (and padding): a decoder that drops other characters
+    # would give every value many spellings on the wire.
+    if not set(text.rstrip("=")) <= _ALPHABET:
+        raise ValueError("expected base64url text")
+    padded = text + "=" * (-len(text) % 4)
     try:
-        return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+        return base64.b64decode(padded, altchars=b"-_", validate=True)
     except (binascii.Error, ValueError):
         raise ValueError("expected base64url text") from None
 
