@@ -158,9 +158,9 @@ async def new_account(client: httpx.AsyncClient, mail_dir: Path, seen: set[Path]
         kdf=kdf_of(challenge["kdf"]),
         data_key=escrow.new_data_key(),
         challenge=b64decode(challenge["challenge"]),
-        has_passcode=False,
+        has_passcode=challenge["has_passcode"],
     )
-    await client.put(
+    registered = await client.put(
         "/v1/passcode",
         headers=headers,
         json={
@@ -172,7 +172,11 @@ async def new_account(client: httpx.AsyncClient, mail_dir: Path, seen: set[Path]
             "possession_key": b64encode(registration.possession_key or b""),
         },
     )
-    await client.put("/v1/backup", content=BACKUP, headers={**headers, "If-None-Match": "*"})
+    registered.raise_for_status()
+    stored = await client.put(
+        "/v1/backup", content=BACKUP, headers={**headers, "If-None-Match": "*"}
+    )
+    stored.raise_for_status()
     recovery = await verify(client, mail_dir, email, "transfer", seen)
     return Account(email, account_id, full["session_token"], recovery["session_token"])
 

@@ -40,7 +40,6 @@ FAST_COMMANDS: dict[str, str] = {
 }
 """Commands whose parser is built from their own module only, to start faster."""
 
-SERVER_ENV = "OTPKEEP_SERVER"
 DEBUG_ENV = "OTPKEEP_DEBUG"
 EXIT_OK = 0
 EXIT_ERROR = 1
@@ -161,7 +160,7 @@ def _run(arguments: list[str], context: Context | None) -> int:
         return exc.code if isinstance(exc.code, int) else EXIT_USAGE
     ctx = context or Context()
     ctx.home_option = args.home or ctx.home_option
-    ctx.server = args.server or os.environ.get(SERVER_ENV) or ctx.server
+    ctx.server = args.server or ctx.server
     handler = getattr(args, "func", None)
     if handler is None:
         if sys.stdin.isatty() and sys.stdout.isatty():

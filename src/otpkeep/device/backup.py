@@ -6,6 +6,7 @@ The change hook that marks an upload pending is in :mod:`otpkeep.device.pending`
 from __future__ import annotations
 
 import base64
+import binascii
 import dataclasses
 from typing import TYPE_CHECKING, Any
 
@@ -20,7 +21,12 @@ def _b64(data: bytes | None) -> str | None:
 
 
 def _unb64(text: object) -> bytes | None:
-    return base64.b64decode(text) if isinstance(text, str) else None
+    if not isinstance(text, str):
+        return None
+    try:
+        return base64.b64decode(text, validate=True)
+    except binascii.Error:
+        return None
 
 
 @dataclasses.dataclass
@@ -103,19 +109,25 @@ class BackupState:
         names = {f.name for f in dataclasses.fields(cls)}
         values = {k: v for k, v in raw.items() if k in names}
         values["data_key"] = _unb64(values.get("data_key"))
-        verification = values.get("verification")
-        values["verification"] = (
-            PendingVerification(**verification) if isinstance(verification, dict) else None
-        )
+        values["verification"] = _nested(PendingVerification, values.get("verification"))
         checkin = values.get("checkin")
         if isinstance(checkin, dict):
             checkin = dict(checkin)
             checkin["digest"] = _unb64(checkin.get("digest")) or b""
             checkin["salt"] = _unb64(checkin.get("salt")) or b""
-            values["checkin"] = CheckIn(**checkin)
-        else:
-            values["checkin"] = None
+        values["checkin"] = _nested(CheckIn, checkin)
         return cls(**values)
+
+
+def _nested(kind: Any, raw: object) -> Any:
+    """A nested section read like the top level: unknown keys ignored; unreadable: None."""
+    if not isinstance(raw, dict):
+        return None
+    names = {f.name for f in dataclasses.fields(kind)}
+    try:
+        return kind(**{k: v for k, v in raw.items() if k in names})
+    except TypeError:  # a required field is missing: the section is unusable
+        return None
 
 
 def load_state(data: VaultData) -> BackupState:

@@ -17,7 +17,6 @@ from otpkeep.crypto import envelope
 from otpkeep.device import vaultfile
 from otpkeep.device.home import resolve_home
 from otpkeep.device.keystore import (
-    KEY_FILE_NAME,
     FileKeyStore,
     KeyringBackend,
     KeyStore,
@@ -187,8 +186,3 @@ def _migrate(raw: Any) -> dict[str, Any]:
         payload = MIGRATIONS[schema](payload)
         schema += 1
     return payload
-
-
-def key_file_path(home: Path) -> Path:
-    """Where a file-kept device key lives (the README tells people to copy it)."""
-    return home / KEY_FILE_NAME

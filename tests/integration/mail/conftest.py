@@ -10,8 +10,6 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from aiosmtpd.controller import Controller
 
-from otpkeep.server.db import outbox  # noqa: F401 - registers the outbox table
-from otpkeep.server.db.base import Base
 from otpkeep.server.db.engine import open_engine
 
 if TYPE_CHECKING:
@@ -27,9 +25,8 @@ START = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 
 @pytest.fixture
 def engine(database_url: str) -> Iterator[Engine]:
-    """The service's own engine on the shared ``database_url`` fixture, with the tables created."""
+    """The service's own engine on the shared ``database_url`` fixture (migrated, not created)."""
     engine = open_engine(database_url)
-    Base.metadata.create_all(engine)
     yield engine
     engine.dispose()
 

@@ -60,3 +60,13 @@ def test_forgetting_the_session_keeps_only_the_server() -> None:
     state = full_state()
     state.forget_session()
     assert state == BackupState(server_url="https://b.test")
+
+
+def test_odd_nested_sections_read_as_absent_not_as_a_crash() -> None:
+    """Unknown keys in a nested section are ignored; a section missing its fields reads as None."""
+    raw = full_state().to_json()
+    raw["verification"]["added_later"] = 1
+    raw["checkin"] = {"digest": "not even base64"}
+    state = BackupState.from_json(raw)
+    assert state.verification == full_state().verification
+    assert state.checkin is None

@@ -92,7 +92,7 @@ class CountingMailer:
         """Hand ``message`` to the wrapped mailer; count the outcome."""
         try:
             self.inner.send(message)
-        except BaseException:
+        except Exception:
             self.instruments.mail_failed.inc()
             raise
         self.instruments.mail_sent.inc()
