@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shlex
 import shutil
 import subprocess
 import sys
@@ -15,11 +14,24 @@ DESKTOP_FILE = "otpkeep-handler.desktop"
 MIME_TYPE = "x-scheme-handler/otpkeep"
 
 
+def exec_quote(argument: str) -> str:
+    """One argument as a desktop entry's Exec key takes it (the freedesktop quoting rules).
+
+    Plain words stay as they are; anything else goes in double quotes, with ``"``,
+    backquote, ``$`` and backslash escaped by a backslash. (Shell quoting is not the
+    same: a desktop entry does not understand single quotes.)
+    """
+    if argument and all(ch.isalnum() or ch in "/._-+" for ch in argument):
+        return argument
+    escaped = "".join("\\" + ch if ch in '"`$\\' else ch for ch in argument)
+    return f'"{escaped}"'
+
+
 def _command() -> str:
     found = shutil.which("otpkeep")
     if found:
-        return shlex.quote(found)
-    return f"{shlex.quote(sys.executable)} -m otpkeep"
+        return exec_quote(found)
+    return f"{exec_quote(sys.executable)} -m otpkeep"
 
 
 def applications_dir() -> Path:

@@ -86,8 +86,9 @@ def _merge(data: VaultData, report: ImportReport, now: int) -> list[dict[str, An
         if account is None or entry.status == "skipped":
             results.append({"label": entry.label, "status": "not imported", "reason": entry.reason})
         elif data.add(account, now) is None:
-            reason = "already in the vault" if entry.status != "duplicate" else entry.reason
-            results.append({"label": account.label, "status": "duplicate", "reason": reason})
+            results.append(
+                {"label": account.label, "status": "duplicate", "reason": "already in the vault"}
+            )
         else:
             results.append({"label": account.label, "status": "imported", "reason": ""})
     return results

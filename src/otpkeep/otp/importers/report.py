@@ -11,10 +11,9 @@ if TYPE_CHECKING:
 
 
 class EntryStatus(enum.StrEnum):
-    """What became of one entry of an export file."""
+    """What reading made of one entry of an export file (duplicates are the vault's to find)."""
 
     IMPORTED = "imported"
-    DUPLICATE = "duplicate"
     SKIPPED = "skipped"
 
 
