@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import pydantic
 
 from otpkeep.errors import ServiceError
+from otpkeep.protocol import defaults
 from otpkeep.protocol import messages as m
 
 if TYPE_CHECKING:
@@ -35,12 +36,8 @@ DEFAULT_ECOSYSTEM: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Tableau", ("tableau.com",)),
 )
 
-DEFAULT_CONFIG = m.ServiceConfig(
-    ecosystem=[m.EcosystemMember(name=n, domains=list(d)) for n, d in DEFAULT_ECOSYSTEM],
-    passcode=m.PasscodePolicy(),
-    verification=m.VerificationPolicy(),
-    kdf=m.KdfParams(),
-    limits=m.Limits(max_backup_bytes=1024 * 1024, versions_kept=10, recovery_tries=10),
+DEFAULT_CONFIG = defaults.config(
+    m.EcosystemMember(name=n, domains=list(d)) for n, d in DEFAULT_ECOSYSTEM
 )
 
 

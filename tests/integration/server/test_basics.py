@@ -98,7 +98,7 @@ def test_wrong_method_is_refused_with_an_error_body(service):
     """A method a path does not take answers 405 with an ErrorBody."""
     answer = service.client.patch("/v1/backup")
     assert answer.status_code == 405
-    assert answer.json()["error"]["code"] == ErrorCode.INVALID_REQUEST
+    assert answer.json()["error"]["code"] == ErrorCode.METHOD_NOT_ALLOWED
 
 
 def test_unexpected_failure_is_500_and_leaks_nothing(service, caplog):
