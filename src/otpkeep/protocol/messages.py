@@ -73,9 +73,14 @@ class Message(BaseModel):
 
 
 class EcosystemMember(Message):
-    """One service of the operator's ecosystem, matched on issuer names and domains."""
+    """One service of the operator's ecosystem, matched on its names and domains.
+
+    ``aliases`` are the other names its accounts are issued under; an empty list is
+    left out of the JSON, so a configuration without aliases reads as before.
+    """
 
     name: str
+    aliases: list[str] = Field(default=[], exclude_if=lambda aliases: not aliases)
     domains: list[str] = []
 
 
