@@ -5,7 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from otpkeep.errors import NotFoundError
-from otpkeep.otp.account import Account, Algorithm, OtpType, decode_base32, encode_base32
+from otpkeep.otp.account import (
+    Account,
+    Algorithm,
+    DuplicateKey,
+    OtpType,
+    decode_base32,
+    encode_base32,
+)
 
 
 def new_id() -> str:
@@ -140,7 +147,7 @@ class AccountIndex:
 
     def __init__(self, data: VaultData) -> None:
         self._data = data
-        self._by_key: dict[object, StoredAccount] = {}
+        self._by_key: dict[DuplicateKey, StoredAccount] = {}
         self._by_secret: dict[bytes, list[StoredAccount]] = {}
         for stored in data.live():
             if stored.account is not None:

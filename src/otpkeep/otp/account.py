@@ -183,6 +183,11 @@ def _check_label(field: str, value: object) -> None:
         )
 
 
+CodesKey = tuple[bytes, OtpType, Algorithm, int, int]
+"""The secret, type, algorithm, digits and period (or counter): what decides the codes."""
+DuplicateKey = tuple[CodesKey, str, str]
+"""The codes key and the case-folded issuer and name: equal keys are duplicate accounts."""
+
 _FIELDS = ("issuer", "name", "secret", "type", "algorithm", "digits", "period", "counter")
 
 
@@ -287,17 +292,17 @@ class Account:
         """What makes two accounts the same account: secret, issuer and name."""
         return (self.secret, self.issuer.casefold(), self.name.casefold())
 
-    def codes_key(self) -> tuple[bytes, OtpType, Algorithm, int, int]:
+    def codes_key(self) -> CodesKey:
         """What decides the codes: the secret, and the type's own parameters.
 
-        TOTP: algorithm, digits, period; HOTP: algorithm, digits, counter; Steam: the
-        secret alone (its codes have fixed parameters).
+        TOTP and Steam: algorithm, digits, period (Steam's are fixed at construction);
+        HOTP: algorithm, digits, counter.
         """
         if self.type is OtpType.HOTP:
             return (self.secret, self.type, self.algorithm, self.digits, self.counter)
         return (self.secret, self.type, self.algorithm, self.digits, self.period)
 
-    def duplicate_key(self) -> tuple[tuple[bytes, OtpType, Algorithm, int, int], str, str]:
+    def duplicate_key(self) -> DuplicateKey:
         """Two accounts are duplicates when they give the same codes under the same label.
 
         The same secret with another type, algorithm, digits, period or counter gives
