@@ -60,9 +60,14 @@ class Message(BaseModel):
 
 
 class EcosystemMember(Message):
-    """One service of the operator's ecosystem, matched on issuer names and domains."""
+    """One service of the operator's ecosystem, matched on its names and domains.
+
+    ``aliases`` are the other names its accounts are issued under (product names,
+    former names); see :mod:`otpkeep.protocol.ecosystem`.
+    """
 
     name: str
+    aliases: list[str] = []
     domains: list[str] = []
 
 

@@ -37,19 +37,12 @@ from pydantic_settings import (
 )
 
 from otpkeep.errors import ConfigurationError
-from otpkeep.protocol import defaults
+from otpkeep.protocol import defaults, ecosystem
 from otpkeep.protocol.messages import EcosystemMember
 
-DEFAULT_ECOSYSTEM: tuple[EcosystemMember, ...] = (
-    EcosystemMember(name="Salesforce.com", domains=["salesforce.com", "force.com"]),
-    EcosystemMember(name="Commerce Cloud", domains=["commercecloud.salesforce.com"]),
-    EcosystemMember(name="Heroku", domains=["heroku.com"]),
-    EcosystemMember(name="Sales Cloud", domains=["salescloud.salesforce.com"]),
-    EcosystemMember(name="Marketing Cloud", domains=["marketingcloud.com", "exacttarget.com"]),
-    EcosystemMember(name="MuleSoft", domains=["mulesoft.com", "anypoint.mulesoft.com"]),
-    EcosystemMember(name="Quip", domains=["quip.com"]),
-    EcosystemMember(name="Tableau", domains=["tableau.com", "online.tableau.com"]),
-)
+DEFAULT_ECOSYSTEM: tuple[EcosystemMember, ...] = ecosystem.DEFAULT_ECOSYSTEM
+"""The ecosystem ``/v1/config`` publishes unless the operator sets one: the same data the
+device uses offline (``otpkeep.protocol.ecosystem``)."""
 DEFAULT_RETRY_DELAYS = "0,0,30,60,300,900,1800,3600,7200"
 DEFAULT_SEND_GAPS = "0,30,60,120,300"
 

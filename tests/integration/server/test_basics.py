@@ -47,7 +47,9 @@ def test_config_takes_the_ecosystem_from_settings(service_factory):
     """An operator's ecosystem replaces the default one in /v1/config."""
     service = service_factory(ecosystem=[{"name": "Example Corp", "domains": ["example.org"]}])
     config = service.client.get("/v1/config").json()
-    assert config["ecosystem"] == [{"name": "Example Corp", "domains": ["example.org"]}]
+    assert config["ecosystem"] == [
+        {"name": "Example Corp", "aliases": [], "domains": ["example.org"]}
+    ]
 
 
 def test_openapi_describes_every_v1_path(service):
