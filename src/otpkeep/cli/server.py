@@ -133,6 +133,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OtpkeepError as error:
         print(f"otpkeep-server: {error}", file=sys.stderr)
         return 1
+    except OSError as error:
+        where = f" ({error.filename})" if error.filename else ""
+        print(
+            f"otpkeep-server: a file or folder cannot be used{where}: {error.strerror or error}.",
+            file=sys.stderr,
+        )
+        return 1
     except KeyboardInterrupt:
         return 130
     return 0

@@ -4,7 +4,9 @@ The line names the route *template* (``/v/{token}``), never the raw path, so a t
 a URL never reaches a log; uvicorn's own access log is off. An exception that escapes
 the app becomes a 500 ``internal_error`` with nothing of it in the answer, and only
 its type in the log; a database that cannot be reached (or no pooled connection
-within 30 s) becomes a 503 ``service_unavailable``.
+within 30 s) or whose disk is full becomes a 503 ``service_unavailable`` with
+``Retry-After``, saying which (:mod:`otpkeep.server.db.failures`), and a client that went
+away before its request was read is logged with status 499 and answered nothing.
 """
 
 from __future__ import annotations
@@ -15,11 +17,11 @@ import time
 import uuid
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
-from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+from starlette.requests import ClientDisconnect
 
 from otpkeep.protocol.errors import ErrorCode
 from otpkeep.protocol.messages import ErrorBody, ErrorDetail
+from otpkeep.server.db.failures import Outage, outage
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -28,6 +30,14 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger("otpkeep.access")
 error_logger = logging.getLogger("otpkeep.server")
+CLIENT_GONE = 499
+"""The status logged for a request whose client left before it was read (nginx's)."""
+RETRY_AFTER: dict[Outage, int] = {Outage.UNREACHABLE: 5, Outage.DISK_FULL: 60}
+"""Seconds a client is asked to wait after each kind of outage."""
+_OUTAGE_TEXT: dict[Outage, str] = {
+    Outage.UNREACHABLE: "The service cannot reach its database: try again later.",
+    Outage.DISK_FULL: "The service's database has no space left: try again later.",
+}
 
 
 def error_response_body(code: ErrorCode, message: str) -> bytes:
@@ -63,35 +73,28 @@ class AccessLog:
 
         try:
             await self.app(scope, receive, send_with_id)
+        except ClientDisconnect:
+            status = CLIENT_GONE if not response_started else status
         except Exception as exc:  # noqa: BLE001 - the last line of defence: answer 500
             code = ErrorCode.INTERNAL_ERROR
             text = "The service failed: try again later."
-            if isinstance(
-                exc, OperationalError | InterfaceError | DisconnectionError | PoolTimeoutError
-            ):
+            headers = [
+                (b"content-type", b"application/json"),
+                (b"x-request-id", request_id.encode()),
+            ]
+            event = "unhandled_error"
+            cause = outage(exc)
+            if cause is not None:
                 code = ErrorCode.SERVICE_UNAVAILABLE
-                text = "The service cannot reach its database: try again later."
+                text = _OUTAGE_TEXT[cause]
+                event = cause.value
+                headers.append((b"retry-after", str(RETRY_AFTER[cause]).encode()))
             error_logger.error(  # noqa: TRY400 - a traceback may carry request data
-                json.dumps(
-                    {
-                        "event": "unhandled_error",
-                        "error": type(exc).__name__,
-                        "request_id": request_id,
-                    }
-                )
+                json.dumps({"event": event, "error": type(exc).__name__, "request_id": request_id})
             )
             if not response_started:
                 status = code.status
-                await send(
-                    {
-                        "type": "http.response.start",
-                        "status": status,
-                        "headers": [
-                            (b"content-type", b"application/json"),
-                            (b"x-request-id", request_id.encode()),
-                        ],
-                    }
-                )
+                await send({"type": "http.response.start", "status": status, "headers": headers})
                 await send({"type": "http.response.body", "body": error_response_body(code, text)})
         finally:
             route = scope.get("route")

@@ -47,6 +47,18 @@ def test_missing_seed_is_one_sentence_and_exit_1(tmp_path):
     assert not (tmp_path / "data" / "vault-seed").exists()
 
 
+def test_a_data_folder_that_cannot_be_made_is_one_sentence(tmp_path):
+    """``migrate`` with the data folder under a file ends in one sentence naming it, exit 1."""
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    result = run(tmp_path, "migrate", OTPKEEP_DATA_DIR=str(blocker / "data"))
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    sentences = [line for line in result.stderr.splitlines() if line.startswith("otpkeep-server:")]
+    assert len(sentences) == 1
+    assert str(blocker / "data") in sentences[0]
+
+
 def test_bad_setting_is_one_sentence(tmp_path):
     """A setting that cannot work is refused in one sentence."""
     result = run(tmp_path, "migrate", OTPKEEP_PASSCODE_RETRY_DELAYS="soon")

@@ -41,7 +41,7 @@ def open_engine(url: str, *, postgres_pool_size: int = 10) -> Engine:
         ) from exc
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            _make_folder(Path(parsed.database).parent)
         engine = create_engine(
             parsed,
             hide_parameters=True,
@@ -66,6 +66,17 @@ def open_engine(url: str, *, postgres_pool_size: int = 10) -> Engine:
     raise ConfigurationError(
         "OTPKEEP_DATABASE_URL names a database otpkeep does not support: use SQLite or PostgreSQL."
     )
+
+
+def _make_folder(folder: Path) -> None:
+    """The database's folder, made if missing (mode 0700); one sentence if it cannot be."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    except OSError as exc:
+        raise ConfigurationError(
+            f"The data folder {folder} cannot be created ({exc.strerror}): check "
+            "OTPKEEP_DATA_DIR and that the service may write there."
+        ) from exc
 
 
 def _make_sqlite_safe(engine: Engine) -> None:

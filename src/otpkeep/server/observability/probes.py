@@ -28,6 +28,8 @@ if TYPE_CHECKING:
 
 router = APIRouter(tags=["service"])
 NOT_READY = "The service cannot reach its database: try again later."
+RETRY_READY = 5
+"""Seconds a load balancer or client is asked to wait before asking again."""
 
 
 def database_answers(runtime: Runtime) -> bool:
@@ -43,7 +45,7 @@ def readyz(request: Request) -> dict[str, str]:
     """Readiness: 200 when the database answers, else 503 ``service_unavailable``."""
     runtime: Runtime = request.app.state.runtime
     if not database_answers(runtime):
-        raise refuse(ErrorCode.SERVICE_UNAVAILABLE, NOT_READY)
+        raise refuse(ErrorCode.SERVICE_UNAVAILABLE, NOT_READY, retry_after=RETRY_READY)
     return {"status": "ready"}
 
 
