@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
 
 .PHONY: run test check lint typecheck contracts pytest bench clean
 
@@ -12,9 +14,9 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $@
 
-## Start the backup service on 127.0.0.1:8000 with its embedded defaults.
+## Start the backup service on HOST:PORT (127.0.0.1:8000) with its embedded defaults.
 run: $(STAMP)
-	$(BIN)/otpkeep-server serve --host 127.0.0.1 --port 8000
+	$(BIN)/otpkeep-server serve --host $(HOST) --port $(PORT)
 
 ## Lint, types, import contracts and every test.
 test: check

@@ -60,13 +60,23 @@ def configure_logging(level: str = "INFO") -> None:
 def _serve(settings: Settings, host: str, port: int) -> None:
     import uvicorn  # noqa: PLC0415 - only serve needs it
 
-    from otpkeep.server.app import create_app  # noqa: PLC0415 - keep --help fast
+    from otpkeep.server.app import create_app, dispose  # noqa: PLC0415 - keep --help fast
+    from otpkeep.server.serving import (  # noqa: PLC0415
+        KEEP_ALIVE_SECONDS,
+        listen,
+        protocol_for,
+    )
 
     where = f"http://{host}:{port}"
     if "public_url" not in settings.model_fields_set:
         # The emailed links must reach this server: without OTPKEEP_PUBLIC_URL, where it listens.
         settings = settings.model_copy(update={"public_url": where})
     app = create_app(settings)
+    try:
+        sock = listen(host, port, backlog=settings.listen_backlog)
+    except BaseException:
+        dispose(app)
+        raise
     print(
         f"otpkeep-server listening on {where} (data in {settings.data_dir.resolve()}).\n"
         f"Point the app at it: otpkeep --server {where} backup enable "
@@ -77,7 +87,17 @@ def _serve(settings: Settings, host: str, port: int) -> None:
         print(
             f"Mail is written as .eml files to {settings.resolved_mail_dir.resolve()}.", flush=True
         )
-    uvicorn.run(app, host=host, port=port, access_log=False, log_config=None, server_header=False)
+    config = uvicorn.Config(
+        app,
+        http=protocol_for(settings),
+        access_log=False,
+        log_config=None,
+        server_header=False,
+        timeout_keep_alive=KEEP_ALIVE_SECONDS,
+        backlog=settings.listen_backlog,
+    )
+    with sock:
+        uvicorn.Server(config).run(sockets=[sock])
 
 
 def _migrate(settings: Settings) -> None:
