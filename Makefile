@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test check lint typecheck contracts pytest bench clean
+.PHONY: run test check lint typecheck contracts pytest fuzz bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,11 @@ contracts: $(STAMP)
 
 pytest: $(STAMP)
 	$(BIN)/pytest -n auto
+
+## Schemathesis, every check, on SQLite and PostgreSQL: many examples and call sequences.
+FUZZ_EXAMPLES ?= 300
+fuzz: $(STAMP)
+	OTPKEEP_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest tests/scale/test_openapi_contract.py -n 2 -p no:cacheprovider
 
 bench: $(STAMP)
 	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done

@@ -8,6 +8,8 @@ from typing import Annotated
 
 from pydantic import PlainSerializer, PlainValidator, WithJsonSchema
 
+BASE64URL_PATTERN = "^[A-Za-z0-9_-]*={0,2}$"
+"""What base64url text looks like (padding is accepted, never sent)."""
 _ALPHABET = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
 
 
@@ -43,6 +45,13 @@ B64Bytes = Annotated[
     bytes,
     PlainValidator(_validate),
     PlainSerializer(b64encode, return_type=str, when_used="json"),
-    WithJsonSchema({"type": "string", "contentEncoding": "base64url"}),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "contentEncoding": "base64url",
+            "pattern": BASE64URL_PATTERN,
+            "description": "Bytes, base64url without padding (RFC 4648 section 5).",
+        }
+    ),
 ]
 """A ``bytes`` field that is base64url text on the wire."""

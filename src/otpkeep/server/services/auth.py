@@ -28,7 +28,7 @@ from otpkeep.protocol.errors import EndReason, ErrorCode
 from otpkeep.protocol.messages import NewSession, SessionScope
 from otpkeep.server.db import passcodes, sessions
 from otpkeep.server.db.tables import SessionRow
-from otpkeep.server.errors import refuse
+from otpkeep.server.errors import Refusal, refuse
 
 if TYPE_CHECKING:
     from collections.abc import Collection
@@ -125,6 +125,14 @@ def bearer_token(authorization: str | None) -> str | None:
     return token
 
 
+def not_signed_in() -> Refusal:
+    """The refusal of a request without a session token, or with one that names none."""
+    return refuse(
+        ErrorCode.UNAUTHORIZED,
+        "This device is not signed in to the backup service: verify your email again.",
+    )
+
+
 def _expired(settings: Settings, row: sessions.SessionInfo, now: dt.datetime) -> bool:
     if now >= row.expires_at:
         return True
@@ -149,10 +157,7 @@ def authenticate(  # noqa: PLR0913 - the request's token and what the endpoint a
     token = bearer_token(authorization)
     row = sessions.by_token_hash(db, hash_token(token)) if token else None
     if row is None:
-        raise refuse(
-            ErrorCode.UNAUTHORIZED,
-            "This device is not signed in to the backup service: verify your email again.",
-        )
+        raise not_signed_in()
     if row.ended_at is not None:
         raise refuse(
             ErrorCode.SESSION_ENDED,
