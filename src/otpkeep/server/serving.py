@@ -83,6 +83,7 @@ class GuardedProtocol(HttpToolsProtocol):
         self.limit_concurrency = None  # counted below, answered with Retry-After
         self._deadline: asyncio.TimerHandle | None = None
         self._header_bytes: int | None = 0
+        self._tail = b""
 
     def _arm(self, seconds: float) -> None:
         self._disarm()
@@ -109,9 +110,12 @@ class GuardedProtocol(HttpToolsProtocol):
         super().connection_lost(exc)
 
     def data_received(self, data: bytes) -> None:
-        """Count header bytes; refuse headers over the cap before parsing them."""
+        """Count header bytes (up to the blank line); refuse headers over the cap unparsed."""
         if self._header_bytes is not None:
-            self._header_bytes += len(data)
+            seen = self._tail + data
+            end = seen.find(b"\r\n\r\n")
+            self._header_bytes += len(data) if end < 0 else max(0, end + 4 - len(self._tail))
+            self._tail = seen[-3:]
             if self._header_bytes > self.limits.max_header_bytes:
                 self._refuse_headers()
                 return
@@ -152,6 +156,7 @@ class GuardedProtocol(HttpToolsProtocol):
         super().on_response_complete()
         if not pipelined and not self.transport.is_closing():
             self._header_bytes = 0
+            self._tail = b""
             self._arm(self.limits.header_timeout + KEEP_ALIVE_SECONDS)
 
 

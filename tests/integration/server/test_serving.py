@@ -112,6 +112,19 @@ def test_headers_over_the_cap_are_refused_as_too_large(guarded):
     assert headers["connection"] == "close"
 
 
+def test_a_body_larger_than_the_header_cap_is_not_taken_for_headers(guarded):
+    """A request with small headers and a body past max_header_bytes reaches the app."""
+    body = b'{"email": "' + b"a" * 20_000 + b'@example.com", "purpose": "enable"}'
+    with connect(guarded) as client:
+        status, _headers, answered = answer(
+            client,
+            b"POST /v1/verifications HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\n"
+            b"content-length: " + str(len(body)).encode() + b"\r\n\r\n" + body,
+        )
+    assert status == 422
+    assert json.loads(answered)["error"]["code"] == "invalid_request"
+
+
 def test_connections_beyond_the_limit_are_asked_to_retry(guarded):
     """With max_connections open, one more request is 503 service_unavailable with
     Retry-After."""
