@@ -7,8 +7,11 @@ its sentence on standard error, with exit status 1, never a traceback.
 from __future__ import annotations
 
 import argparse
+import atexit
 import json
 import logging
+import logging.handlers
+import queue
 import sys
 import time
 from typing import TYPE_CHECKING
@@ -43,11 +46,19 @@ class JsonFormatter(logging.Formatter):
 
 
 def configure_logging(level: str = "INFO") -> None:
-    """JSON lines on standard error for otpkeep's and uvicorn's loggers."""
+    """JSON lines on standard error for otpkeep's and uvicorn's loggers.
+
+    Requests only put their records on a queue; one thread formats and writes them, so no
+    request waits for standard error to be written and flushed.
+    """
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter())
+    records: queue.SimpleQueue[logging.LogRecord] = queue.SimpleQueue()
+    listener = logging.handlers.QueueListener(records, handler)
+    listener.start()
+    atexit.register(listener.stop)
     root = logging.getLogger()
-    root.handlers[:] = [handler]
+    root.handlers[:] = [logging.handlers.QueueHandler(records)]
     root.setLevel(level)
     for name in ("uvicorn", "uvicorn.error"):
         logging.getLogger(name).handlers[:] = []

@@ -24,8 +24,6 @@ from otpkeep.protocol.messages import ErrorBody, ErrorDetail
 from otpkeep.server.db.failures import Outage, outage
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
     from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 logger = logging.getLogger("otpkeep.access")
@@ -48,9 +46,8 @@ def error_response_body(code: ErrorCode, message: str) -> bytes:
 class AccessLog:
     """Pure ASGI middleware: request id, JSON access log line, 500/503 fallback."""
 
-    def __init__(self, app: ASGIApp, *, after_write: Callable[[], None] | None = None) -> None:
+    def __init__(self, app: ASGIApp) -> None:
         self.app = app
-        self.after_write = after_write
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -108,5 +105,3 @@ class AccessLog:
                 "request_id": request_id,
             }
             logger.info(json.dumps(line))
-            if self.after_write is not None and scope.get("method") != "GET":
-                self.after_write()

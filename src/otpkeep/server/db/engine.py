@@ -4,7 +4,10 @@ On SQLite every transaction starts with ``BEGIN IMMEDIATE`` (one writer at a tim
 the counters' ``UPDATE ... WHERE`` statements hold across processes), in WAL mode with
 foreign keys on and a busy timeout; within a process the connection pool has a single
 connection, so threads queue in Python rather than in SQLite's sleeping busy handler.
-On PostgreSQL (psycopg 3) counters rely on row locks and atomic statements.
+On PostgreSQL (psycopg 3) counters rely on row locks and atomic statements. Connections
+are not pinged before each use (a round trip on every request): a connection that died
+fails its request with a 503, and SQLAlchemy then replaces every pooled connection that
+is older than the failure, so the next requests reconnect.
 """
 
 from __future__ import annotations
@@ -61,7 +64,6 @@ def open_engine(url: str, *, postgres_pool_size: int = 10) -> Engine:
             pool_size=postgres_pool_size,
             max_overflow=0,
             pool_timeout=30,
-            pool_pre_ping=True,
         )
     raise ConfigurationError(
         "OTPKEEP_DATABASE_URL names a database otpkeep does not support: use SQLite or PostgreSQL."

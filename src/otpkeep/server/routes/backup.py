@@ -5,13 +5,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, Header, Path, Request, Response, status
-from starlette.concurrency import run_in_threadpool
 
 from otpkeep.protocol import endpoints as e
 from otpkeep.protocol.errors import ErrorCode
 from otpkeep.protocol.messages import BackupStored, BackupVersionList
 from otpkeep.server.errors import refuse
-from otpkeep.server.routes.deps import Call, CallDep, route
+from otpkeep.server.routes.deps import CallDep, route
 from otpkeep.server.services import backup
 
 if TYPE_CHECKING:
@@ -54,13 +53,6 @@ async def _read_body(request: Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-def _store(
-    call: Call, data: bytes, headers: tuple[str | None, str | None], signature: str | None
-) -> BackupStored:
-    precondition = backup.parse_precondition(*headers)
-    return call(backup.upload, data, precondition, signature)
-
-
 @route(router, e.UPLOAD, openapi_extra=OCTET_BODY)
 async def upload(  # noqa: PLR0913, PLR0917 - FastAPI injects each as an argument
     request: Request,
@@ -73,7 +65,8 @@ async def upload(  # noqa: PLR0913, PLR0917 - FastAPI injects each as an argumen
     """Store a new version; ``If-Match: "N"`` (or ``If-None-Match: *`` for the first)."""
     runtime: Runtime = call.runtime
     data = await _read_body(request, runtime.settings.max_backup_bytes)
-    stored = await run_in_threadpool(_store, call, data, (if_match, if_none_match), signature)
+    precondition = backup.parse_precondition(if_match, if_none_match)
+    stored = await call.direct(backup.upload, data, precondition=precondition, signature=signature)
     response.headers["ETag"] = f'"{stored.version}"'
     return stored
 
@@ -87,9 +80,9 @@ def _octets(stored: backup.StoredBackup) -> Response:
 
 
 @route(router, e.DOWNLOAD, response_class=Response, openapi_extra={"responses": OCTET_ANSWER})
-def download(call: CallDep) -> Response:
+async def download(call: CallDep) -> Response:
     """The newest version's octets, its number as the ETag."""
-    return _octets(call(backup.download))
+    return _octets(await call.direct(backup.download))
 
 
 @route(router, e.VERSIONS)
@@ -101,9 +94,11 @@ def versions(call: CallDep) -> BackupVersionList:
 @route(
     router, e.DOWNLOAD_VERSION, response_class=Response, openapi_extra={"responses": OCTET_ANSWER}
 )
-def download_version(version: Annotated[int, Path(ge=1, le=2**31 - 1)], call: CallDep) -> Response:
+async def download_version(
+    version: Annotated[int, Path(ge=1, le=2**31 - 1)], call: CallDep
+) -> Response:
     """One kept version's octets."""
-    return _octets(call(backup.download, version))
+    return _octets(await call.direct(backup.download, version))
 
 
 @route(router, e.DELETE_BACKUP, response_class=Response)

@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Annotated, Any, Concatenate, Final, ParamSpec, TypeVar
 
 from fastapi import Depends, Request
+from starlette.concurrency import run_in_threadpool
 
 from otpkeep.protocol import endpoints
 from otpkeep.protocol.messages import ErrorBody
@@ -27,6 +28,7 @@ from otpkeep.server.services import auth
 
 if TYPE_CHECKING:
     from fastapi import APIRouter
+    from sqlalchemy.engine import Connection
     from sqlalchemy.orm import Session
 
     from otpkeep.protocol.endpoints import Endpoint
@@ -83,6 +85,28 @@ class Call:
                 rt, db, self.authorization, scopes=self.scopes, now=rt.now(), renewal=renewal
             )
             return use_case(rt, db, caller, *args, **kwargs)
+
+    async def direct(
+        self,
+        use_case: Callable[Concatenate[Runtime, Connection, str | None, P], T],
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> T:
+        """Run a data-path ``use_case(runtime, connection, authorization, ...)``.
+
+        The use case authenticates the caller from its own statement. On SQLite it runs
+        here, on the event loop (a thread would only queue for the same connection); on
+        PostgreSQL in a worker thread, since its statements wait on the network.
+        """
+        rt = self.runtime
+
+        def run() -> T:
+            with rt.direct() as connection:
+                return use_case(rt, connection, self.authorization, *args, **kwargs)
+
+        if rt.inline:
+            return run()
+        return await run_in_threadpool(run)
 
     def optional(
         self,
