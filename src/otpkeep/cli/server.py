@@ -45,6 +45,16 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(line)
 
 
+class Enqueue(logging.handlers.QueueHandler):
+    """Puts records on the queue as they are: the writing thread formats them, not the request."""
+
+    def prepare(self, record: logging.LogRecord) -> logging.LogRecord:
+        """The record, its message resolved once (its arguments may not outlive the call)."""
+        record.msg = record.getMessage()
+        record.args = None
+        return record
+
+
 def configure_logging(level: str = "INFO") -> None:
     """JSON lines on standard error for otpkeep's and uvicorn's loggers.
 
@@ -58,7 +68,7 @@ def configure_logging(level: str = "INFO") -> None:
     listener.start()
     atexit.register(listener.stop)
     root = logging.getLogger()
-    root.handlers[:] = [logging.handlers.QueueHandler(records)]
+    root.handlers[:] = [Enqueue(records)]
     root.setLevel(level)
     for name in ("uvicorn", "uvicorn.error"):
         logging.getLogger(name).handlers[:] = []

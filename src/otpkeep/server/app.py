@@ -127,12 +127,12 @@ def create_app(
     )
     app.state.runtime = runtime
     problems.install(app)
-    for router in (
+    for router in (  # the busiest first: a request is matched against routes in this order
+        backup.router,
         health.router,
         config.router,
         verifications.router,
         passcode.router,
-        backup.router,
         account.router,
         landing.router,
         undo.router,

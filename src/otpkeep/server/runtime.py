@@ -46,8 +46,13 @@ class Runtime:
 
     @contextmanager
     def direct(self) -> Iterator[Connection]:
-        """As :meth:`unit`, on a Core connection: for the data path's prepared statements."""
-        with self.engine.connect() as connection:
+        """As :meth:`unit`, on a Core connection: for the data path's prepared statements.
+
+        On PostgreSQL the connection is in autocommit mode: each statement of the data path
+        is atomic on its own, and BEGIN and COMMIT would cost two round trips more.
+        """
+        options = {} if self.inline else {"isolation_level": "AUTOCOMMIT"}
+        with self.engine.connect().execution_options(**options) as connection:
             try:
                 yield connection
             except Refusal:

@@ -4,7 +4,10 @@ An upload reads, in one statement, the session its token names, the escrow's pos
 public key and the newest version; then inserts the new version and prunes the old ones.
 A download reads the session and the version's octets in one statement. The statements
 are built once, here, and run on a Core connection (no ORM session), so a request pays
-neither for building them nor for the ORM's unit of work.
+neither for building them nor for the ORM's unit of work. On PostgreSQL they run in
+autocommit mode (:meth:`~otpkeep.server.runtime.Runtime.direct`): an upload is then two
+round trips, the read and one statement that inserts and prunes; a race between two
+uploads is settled by the unique (account, version) constraint either way.
 """
 
 from __future__ import annotations
@@ -84,6 +87,27 @@ TOUCH: Final = (
     .where(SessionRow.id == bindparam("session_id"))
     .values(last_seen_at=bindparam("now"))
 )
+_STORED: Final = (
+    insert(BackupRow)
+    .values(
+        account_id=bindparam("account_id"),
+        version=bindparam("version"),
+        size=bindparam("size"),
+        data=bindparam("data"),
+        created_at=bindparam("created_at"),
+    )
+    .returning(BackupRow.version)
+    .cte("stored")
+)
+STORE_AND_PRUNE: Final = (
+    delete(BackupRow)
+    .where(
+        BackupRow.account_id == bindparam("account_id"),
+        BackupRow.version <= select(_STORED.c.version).scalar_subquery() - bindparam("keep"),
+    )
+    .add_cte(_STORED)
+)
+"""On PostgreSQL: the insert and the pruning in one statement (one round trip)."""
 NEWEST: Final = select(func.max(BackupRow.version)).where(
     BackupRow.account_id == bindparam("account_id")
 )
@@ -153,7 +177,19 @@ def store(  # noqa: PLR0913 - one value per column
     """Insert version ``version`` and delete every version older than the last ``keep``.
 
     Raises ``IntegrityError`` when the version was taken meanwhile (the unique constraint).
+    On PostgreSQL both are one statement.
     """
+    if connection.dialect.name == "postgresql":
+        parameters = {
+            "account_id": account_id,
+            "version": version,
+            "size": len(data),
+            "data": data,
+            "created_at": created_at,
+            "keep": keep,
+        }
+        connection.execute(STORE_AND_PRUNE, parameters)
+        return
     connection.execute(
         INSERT,
         {

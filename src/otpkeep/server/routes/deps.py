@@ -144,7 +144,7 @@ async def get_runtime(request: Request) -> Runtime:
     return runtime
 
 
-async def get_call(request: Request) -> Call:
+def call_of(request: Request) -> Call:
     """The :class:`Call` of this request's endpoint (looked up by the route's name).
 
     A request that needs a session and sends no token is refused here, before its body
@@ -159,6 +159,11 @@ async def get_call(request: Request) -> Call:
     ):
         raise auth.not_signed_in()
     return Call(request.app.state.runtime, authorization, endpoint.scopes)
+
+
+async def get_call(request: Request) -> Call:
+    """:func:`call_of` as a FastAPI dependency."""
+    return call_of(request)
 
 
 async def get_client(request: Request) -> str:
