@@ -10,8 +10,6 @@ import argparse
 import atexit
 import json
 import logging
-import logging.handlers
-import queue
 import sys
 import time
 from typing import TYPE_CHECKING
@@ -45,30 +43,20 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(line)
 
 
-class Enqueue(logging.handlers.QueueHandler):
-    """Puts records on the queue as they are: the writing thread formats them, not the request."""
-
-    def prepare(self, record: logging.LogRecord) -> logging.LogRecord:
-        """The record, its message resolved once (its arguments may not outlive the call)."""
-        record.msg = record.getMessage()
-        record.args = None
-        return record
-
-
 def configure_logging(level: str = "INFO") -> None:
     """JSON lines on standard error for otpkeep's and uvicorn's loggers.
 
-    Requests only put their records on a queue; one thread formats and writes them, so no
-    request waits for standard error to be written and flushed.
+    Requests only append their records to a list; one thread formats and writes them in
+    batches (:mod:`otpkeep.server.logbatch`), so no request waits for standard error.
     """
+    from otpkeep.server.logbatch import BatchedHandler  # noqa: PLC0415 - keep --help fast
+
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter())
-    records: queue.SimpleQueue[logging.LogRecord] = queue.SimpleQueue()
-    listener = logging.handlers.QueueListener(records, handler)
-    listener.start()
-    atexit.register(listener.stop)
+    batched = BatchedHandler(handler)
+    atexit.register(batched.close)
     root = logging.getLogger()
-    root.handlers[:] = [Enqueue(records)]
+    root.handlers[:] = [batched]
     root.setLevel(level)
     for name in ("uvicorn", "uvicorn.error"):
         logging.getLogger(name).handlers[:] = []
