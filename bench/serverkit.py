@@ -113,7 +113,7 @@ def start_service(
     port = free_port()
     env = {key: value for key, value in os.environ.items() if not key.startswith("OTPKEEP_")}
     env.update(BENCH_SETTINGS)
-    env.update(extra)
+    env.update(extra or {})
     env["OTPKEEP_DATA_DIR"] = str(data_dir)
     if database_url:
         env["OTPKEEP_DATABASE_URL"] = database_url

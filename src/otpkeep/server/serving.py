@@ -63,7 +63,7 @@ async def busy(scope: Scope, receive: Receive, send: Send) -> None:
     await send({"type": "http.response.body", "body": body})
 
 
-class Limits:
+class ConnectionLimits:
     """The limits :class:`GuardedProtocol` holds every connection to."""
 
     def __init__(self, settings: Settings) -> None:
@@ -76,7 +76,7 @@ class Limits:
 class GuardedProtocol(HttpToolsProtocol):
     """uvicorn's httptools protocol with header and body timeouts and a header size cap."""
 
-    limits: Limits  # set on the subclass :func:`protocol_for` makes
+    limits: ConnectionLimits  # set on the subclass :func:`protocol_for` makes
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -162,7 +162,7 @@ class GuardedProtocol(HttpToolsProtocol):
 
 def protocol_for(settings: Settings) -> type[GuardedProtocol]:
     """The guarded protocol class holding connections to ``settings``' limits."""
-    return type("OtpkeepProtocol", (GuardedProtocol,), {"limits": Limits(settings)})
+    return type("OtpkeepProtocol", (GuardedProtocol,), {"limits": ConnectionLimits(settings)})
 
 
 def listen(host: str, port: int, *, backlog: int) -> socket.socket:

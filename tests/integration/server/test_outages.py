@@ -10,6 +10,7 @@ from sqlalchemy import create_engine, text
 
 import escrowkit
 from otpkeep.protocol.errors import ErrorCode
+from otpkeep.server.db.engine import session_factory
 
 
 def fill_the_disk(service) -> None:
@@ -61,7 +62,7 @@ def test_an_unreachable_database_asks_to_retry(service):
         "postgresql+psycopg://postgres@127.0.0.1:1/none", connect_args={"connect_timeout": 2}
     )
     service.app.state.runtime = dataclasses.replace(
-        runtime, engine=unreachable, sessions=runtime.sessions.__class__(unreachable)
+        runtime, engine=unreachable, sessions=session_factory(unreachable)
     )
     try:
         for answer in (
