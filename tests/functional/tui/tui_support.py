@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 from otpkeep.crypto.kdf import KdfParams
@@ -9,6 +11,7 @@ from otpkeep.device.backup import load_state
 from otpkeep.device.client import ServiceClient
 from otpkeep.device.flows.context import FlowContext
 from otpkeep.device.flows.enable import enable_backup
+from otpkeep.device.flows.transfer import transfer
 from otpkeep.otp.account import Account, OtpType
 from otpkeep.tui.draft import Draft, DraftPrompter, NeedInput, Step
 from otpkeep.tui.screens.form import ErrorLine
@@ -103,3 +106,20 @@ def enable_directly(vault: Vault, service: ServiceHarness) -> None:
     draft.code = service.code(EMAIL)
     enable_backup(flows_for(vault, service, DraftPrompter(draft)))
     assert load_state(vault.load()).enabled
+
+
+def service_time_at_now(service: ServiceHarness) -> None:
+    """Set the service's clock to the minute of :data:`NOW`, so events read the same each run."""
+    moment = dt.datetime.fromtimestamp(NOW - NOW % 60, dt.UTC)
+    service.clock.offset = moment - dt.datetime.now(dt.UTC)
+
+
+def wrong_passcodes(vault: Vault, service: ServiceHarness, count: int) -> None:
+    """Someone reading the mailbox tries ``count`` wrong passcodes from the device of ``vault``."""
+    draft = Draft(email=EMAIL, passcode="204861")
+    with contextlib.suppress(NeedInput):  # the code is sent; the run stops to ask for it
+        transfer(flows_for(vault, service, DraftPrompter(draft)))
+    draft.code = service.code(EMAIL)
+    for _ in range(count):
+        with contextlib.suppress(NeedInput):  # one wrong try, then the passcode is asked again
+            transfer(flows_for(vault, service, DraftPrompter(draft)))

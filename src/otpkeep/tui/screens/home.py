@@ -13,7 +13,7 @@ from textual.widgets import Footer, Input, ListView, Static
 from otpkeep.errors import OtpkeepError
 from otpkeep.otp.account import OtpType
 from otpkeep.otp.codes import code_for, valid_for
-from otpkeep.tui.notices import gather, unread
+from otpkeep.tui.notices import Board
 from otpkeep.tui.screens.add import AddScreen
 from otpkeep.tui.screens.confirm import ConfirmScreen
 from otpkeep.tui.screens.notifications import NotificationsScreen
@@ -52,6 +52,7 @@ class HomeScreen(Screen[None]):
     def __init__(self, context: Context) -> None:
         super().__init__()
         self.context = context
+        self.board = Board(context)
         self._accounts: list[StoredAccount] = []
         self._hotp_codes: dict[str, str] = {}
         self._stamp: object = None
@@ -93,7 +94,8 @@ class HomeScreen(Screen[None]):
         self._accounts = data.live()
         self._stamp = stamp
         try:
-            self.query_one(AppHeader).set_unread(unread(gather(self.context, online=False), data))
+            notices = self.board.gather(online=False)
+            self.query_one(AppHeader).set_unread(self.board.unread(notices))
         except OtpkeepError:
             self.query_one(AppHeader).set_unread(0)
         await self.rebuild()
@@ -144,11 +146,10 @@ class HomeScreen(Screen[None]):
     async def check_online(self) -> None:
         """Now and then: security events and the operator's config, for the badge."""
         try:
-            notices = await asyncio.to_thread(gather, self.context, online=True)
-            data = self.context.vault.load()
+            notices = await asyncio.to_thread(self.board.gather, online=True)
+            self.query_one(AppHeader).set_unread(self.board.unread(notices))
         except OtpkeepError:
             return
-        self.query_one(AppHeader).set_unread(unread(notices, data))
 
     def selected(self) -> AccountRow | None:
         """The highlighted row, if any."""
@@ -257,7 +258,7 @@ class HomeScreen(Screen[None]):
     # --- header ----------------------------------------------------------------------
 
     def action_notifications(self) -> None:
-        self.app.push_screen(NotificationsScreen(self.context))
+        self.app.push_screen(NotificationsScreen(self.context, self.board))
 
     def action_settings(self) -> None:
         self.app.push_screen(SettingsScreen(self.context))
