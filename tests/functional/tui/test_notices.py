@@ -7,10 +7,12 @@ from typing import TYPE_CHECKING
 import pytest
 from textual.widgets import OptionList
 from tui_support import (
+    BANK,
     GITHUB,
     HEROKU,
     enable_directly,
     fill,
+    rows,
     service_time_at_now,
     settle,
     wrong_passcodes,
@@ -18,6 +20,7 @@ from tui_support import (
 
 from otpkeep.device.pending import pending_hook
 from otpkeep.device.vault import Vault
+from otpkeep.tui.screens.home import HomeScreen
 from otpkeep.tui.screens.notifications import NotificationsScreen
 from otpkeep.tui.widgets.header import NotificationsIcon
 
@@ -59,6 +62,28 @@ async def test_three_wrong_passcodes_in_one_minute_are_three_notifications(
         await settle(pilot, until=lambda: any(line.startswith(title) for line in listed(app)))
         wrong = [line for line in listed(app) if line.startswith(title)]
         assert [line.split("Tries left: ")[1] for line in wrong] == ["7.", "8.", "9."]
+
+
+async def test_the_badge_counts_events_found_by_the_periodic_check(
+    tmp_path: Path, vault: Vault, service: ServiceHarness, online: Callable[..., OtpkeepApp]
+) -> None:
+    """Wrong passcodes made while the app runs show on the badge after the next online check."""
+    fill(vault, GITHUB, HEROKU)
+    enable_directly(vault, service)
+    app = online()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        before = badge(app)
+        home = app.screen
+        assert isinstance(home, HomeScreen)
+        home.online_every = 1  # the check runs every five minutes; here, on the next tick
+        wrong_passcodes(Vault(tmp_path / "thief", keystore="file"), service, 2)
+        await settle(pilot, until=lambda: badge(app) >= before + 2)
+        after = badge(app)
+        home.online_every = 10_000
+        fill(vault, BANK)  # the vault changes: the home screen reloads, the count stays
+        await settle(pilot, until=lambda: len(rows(app)) == 3)
+        assert badge(app) == after
 
 
 async def test_a_dismissed_notification_stays_dismissed_after_a_restart(

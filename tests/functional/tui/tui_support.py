@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import re
 from typing import TYPE_CHECKING, Any
 
 from otpkeep.crypto.kdf import KdfParams
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
 
     from textual.pilot import Pilot
     from textual.screen import Screen
+    from textual.widget import Widget
 
     from conftest import ServiceHarness
     from otpkeep.device.vault import Vault
@@ -63,6 +65,31 @@ async def settle(pilot: Pilot[Any], *, until: Callable[[], bool] | None = None) 
 async def type_text(pilot: Pilot[Any], text: str) -> None:
     """Type ``text`` key by key into the focused field."""
     await pilot.press(*text)
+
+
+def screen_lines(widget: Widget) -> list[str]:
+    """The lines a line-API widget shows now, as text (what a person reads)."""
+    return [widget.render_line(y).text for y in range(widget.scrollable_content_region.height)]
+
+
+def rows(app: OtpkeepApp) -> list[tuple[str, str, str, str]]:
+    """Each account on screen as (issuer, code, name, what is beside the name).
+
+    Read from the home screen's account list as drawn: two lines of text per account
+    (columns apart by two spaces or more), then a rule; an account cut by the top edge
+    is left out.
+    """
+    accounts = app.screen.query_one("#accounts")
+    lines = screen_lines(accounts)[-accounts.scroll_offset.y % 3 :]
+    found = []
+    for top, bottom in zip(lines[0::3], lines[1::3], strict=False):
+        if not top.strip():
+            break
+        issuer, code = re.split(r"\s{2,}", top.strip(), maxsplit=1)
+        parts = re.split(r"\s{2,}", bottom.strip(), maxsplit=1)
+        name, beside = parts if len(parts) == 2 else ("", parts[0])
+        found.append((issuer, code, name, beside))
+    return found
 
 
 def said(app: OtpkeepApp) -> str:
