@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from textual.widgets import Input, TabbedContent
+from textual.widgets import Input, Label, TabbedContent
 from tui_support import BANK, GITHUB, HEROKU, NOW, fill, rows, settle
 
-from otpkeep.otp.account import Account
+from otpkeep.otp.account import Account, OtpType
 from otpkeep.otp.codes import hotp, totp
 from otpkeep.otp.qr import qr_png
 from otpkeep.otp.uri import format_uri
@@ -38,15 +38,16 @@ def shown(app: OtpkeepApp) -> list[tuple[str, str]]:
 
 
 async def open_add(app: OtpkeepApp, pilot: Pilot[Any], way: str = "paste") -> AddScreen:
-    """Press ``a`` on the home screen and pick the add screen's tab (paste, type or file)."""
+    """Press ``a`` on the home screen and click the add screen's tab (paste, type or file)."""
     await settle(pilot)
     await pilot.press("a")
     await settle(pilot)
     screen = app.screen
     assert isinstance(screen, AddScreen)
     if way != "paste":
-        screen.query_one("#ways", TabbedContent).active = way
+        await pilot.click(f"#--content-tab-{way}")
         await settle(pilot)
+        assert screen.query_one("#ways", TabbedContent).active == way
     return screen
 
 
@@ -312,3 +313,57 @@ async def test_thousands_of_accounts_scroll_and_search_like_a_few(
         await pilot.press("slash", *"issuer1234")
         await settle(pilot)
         assert [issuer for issuer, _ in shown(app)] == ["Issuer1234"]
+
+
+def field_labels(screen: AddScreen) -> list[str]:
+    """The labels shown beside the fields of the typed form, in order."""
+    return [
+        str(label.content)
+        for label in screen.query("#type .label").results(Label)
+        if label.parent is not None and label.parent.display
+    ]
+
+
+async def choose_kind(pilot: Pilot[Any], downs: int) -> None:
+    """Open the Type list with the mouse and pick the entry ``downs`` below the current one."""
+    await pilot.click("#kind")
+    await settle(pilot)
+    await pilot.press(*["down"] * downs, "enter")
+    await settle(pilot)
+
+
+async def test_the_typed_form_labels_every_field_and_follows_the_type(
+    build: Callable[..., OtpkeepApp],
+) -> None:
+    """Each field has a label; TOTP asks a period, HOTP a counter, Steam only a period."""
+    app = build()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_add(app, pilot, "type")
+        common = ["Issuer", "Account name", "Secret (base32)", "Type"]
+        assert field_labels(screen) == [*common, "Algorithm", "Digits", "Period (sec)"]
+        await choose_kind(pilot, 1)
+        assert field_labels(screen) == [*common, "Algorithm", "Digits", "Counter"]
+        await choose_kind(pilot, 1)
+        assert field_labels(screen) == [*common, "Period (sec)"]
+
+
+async def test_typed_fields_add_an_hotp_account_with_its_counter(
+    vault: Vault, build: Callable[..., OtpkeepApp]
+) -> None:
+    """HOTP chosen, a counter typed: the account is stored counter-based from that count."""
+    app = build()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_add(app, pilot, "type")
+        await choose_kind(pilot, 1)
+        screen.query_one("#issuer", Input).value = "Bank"
+        screen.query_one("#secret", Input).value = "JBSWY3DPEHPK3PXP"
+        screen.query_one("#counter", Input).value = "41"
+        screen.query_one("#counter").focus()
+        await pilot.press("enter")
+        await settle(pilot, until=lambda: isinstance(app.screen, HomeScreen))
+    stored = [s.account for s in vault.load().live()]
+    assert stored == [
+        Account(
+            issuer="Bank", name="", secret=b"Hello!\xde\xad\xbe\xef", type=OtpType.HOTP, counter=41
+        )
+    ]

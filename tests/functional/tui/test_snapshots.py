@@ -92,3 +92,29 @@ def test_backup_steps(  # noqa: PLR0917 - pytest fixtures and parameters
     fill(vault, GITHUB, HEROKU)
     app = online()
     assert snap_compare(app, terminal_size=size, run_before=drive_to(step, service))
+
+
+@SIZES
+@pytest.mark.parametrize("kind", ["totp", "hotp"])
+def test_add_form(
+    snap_compare: Any, build: Callable[..., OtpkeepApp], size: tuple[int, int], kind: str
+) -> None:
+    """The typed add form, labels beside fields, for TOTP (period) and HOTP (counter)."""
+
+    async def drive(pilot: Pilot[Any]) -> None:
+        await settle(pilot)
+        await pilot.press("a")
+        await settle(pilot)
+        await pilot.click("#--content-tab-type")
+        await settle(pilot)
+        if kind == "hotp":
+            await pilot.click("#kind")
+            await settle(pilot)
+            await pilot.press("down", "enter")
+            await settle(pilot)
+        await pilot.click("#issuer")
+        await type_text(pilot, "Acme")
+        await pilot.press("enter")  # no secret yet: refused beside the form
+        await settle(pilot)
+
+    assert snap_compare(build(), terminal_size=size, run_before=drive)
