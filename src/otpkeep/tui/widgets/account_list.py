@@ -98,7 +98,7 @@ class AccountList(ScrollView, can_focus=True):
     AccountList > .account-list--hint { color: $text-muted; }
     AccountList > .account-list--time { color: $success; }
     AccountList > .account-list--time-low { color: $error; text-style: bold; }
-    AccountList > .account-list--time-spent { color: $text-disabled; }
+    AccountList > .account-list--time-spent { color: $foreground; text-style: dim; }
     AccountList > .account-list--rule { color: $panel-lighten-1; }
     """
 
