@@ -59,13 +59,15 @@ class Board:
         self.context = context
         self.events: list[m.Event] | None = None
 
-    def gather(self, *, online: bool) -> list[Notification]:
+    def gather(self, *, online: bool, data: VaultData | None = None) -> list[Notification]:
         """Every notification now; ``online``: refresh the config and the security events.
 
-        A device that never talked to a backup service (no session) stays offline: the
-        app does not contact a service the person has not chosen.
+        ``data`` is the vault as just read, if the caller has it. A device that never
+        talked to a backup service (no session) stays offline: the app does not contact
+        a service the person has not chosen.
         """
-        data = self.context.vault.load()
+        if data is None:
+            data = self.context.vault.load()
         config = cached_config(data)
         state = load_state(data)
         events: list[m.Event] | None = self.events if self.events is not None else []
@@ -86,9 +88,10 @@ class Board:
         dismissed = remembered(self.context.vault.load(), "dismissed")
         return [notice for notice in notices if notice.key not in dismissed]
 
-    def unread(self, notices: Iterable[Notification]) -> int:
+    def unread(self, notices: Iterable[Notification], data: VaultData | None = None) -> int:
         """How many notifications the badge counts: neither seen nor dismissed."""
-        data = self.context.vault.load()
+        if data is None:
+            data = self.context.vault.load()
         known = remembered(data, "seen") | remembered(data, "dismissed")
         return sum(1 for n in notices if n.kind not in NOT_COUNTED and n.key not in known)
 

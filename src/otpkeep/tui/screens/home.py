@@ -14,10 +14,7 @@ from otpkeep.errors import OtpkeepError
 from otpkeep.otp.account import OtpType
 from otpkeep.otp.codes import code_for
 from otpkeep.tui.notices import Board
-from otpkeep.tui.screens.add import AddScreen
 from otpkeep.tui.screens.confirm import ConfirmScreen
-from otpkeep.tui.screens.notifications import NotificationsScreen
-from otpkeep.tui.screens.settings import SettingsScreen
 from otpkeep.tui.widgets.account_list import AccountList
 from otpkeep.tui.widgets.field import Field
 from otpkeep.tui.widgets.header import AppHeader, NotificationsOpened, SettingsOpened
@@ -106,7 +103,8 @@ class HomeScreen(Screen[None]):
         self._stamp = stamp
         self.filter()
         try:
-            self.show_unread(self.board.gather(online=False))
+            notices = self.board.gather(online=False, data=data)
+            self.query_one(AppHeader).set_unread(self.board.unread(notices, data))
         except OtpkeepError:
             self.query_one(AppHeader).set_unread(0)
 
@@ -224,6 +222,8 @@ class HomeScreen(Screen[None]):
         self.context.after_change()
 
     def action_add(self) -> None:
+        from otpkeep.tui.screens.add import AddScreen  # noqa: PLC0415 - not needed to start
+
         self.app.push_screen(AddScreen(self.context), self._after_add)
 
     def _after_add(self, added: int | None) -> None:
@@ -259,9 +259,13 @@ class HomeScreen(Screen[None]):
     # --- header ----------------------------------------------------------------------
 
     def action_notifications(self) -> None:
+        from otpkeep.tui.screens.notifications import NotificationsScreen  # noqa: PLC0415 - not needed to start
+
         self.app.push_screen(NotificationsScreen(self.context, self.board))
 
     def action_settings(self) -> None:
+        from otpkeep.tui.screens.settings import SettingsScreen  # noqa: PLC0415 - not needed to start
+
         self.app.push_screen(SettingsScreen(self.context))
 
     def on_notifications_opened(self, message: NotificationsOpened) -> None:
