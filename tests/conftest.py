@@ -59,6 +59,7 @@ hypothesis_settings.register_profile("otpkeep", deadline=None)
 hypothesis_settings.load_profile("otpkeep")
 
 DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+METRICS_TOKEN = "test-metrics-token"
 POSTGRES_URL = os.environ.get("OTPKEEP_TEST_POSTGRES_URL") or DEFAULT_POSTGRES_URL
 _postgres_state: dict[str, str | None] = {}
 
@@ -166,7 +167,11 @@ class SettableClock:
 
 
 def test_settings(data_dir: Path, database_url: str, **overrides: Any) -> Settings:
-    """Settings for a test service: small KDF, no retry waits, lax client send limit."""
+    """Settings for a test service: small KDF, no retry waits, lax send limits, a metrics token.
+
+    Every test client comes from one address, so the per-client and per-pair send limits
+    (and their gaps) are lifted; tests of the limits set them back.
+    """
     values: dict[str, Any] = {
         "data_dir": data_dir,
         "database_url": database_url,
@@ -176,7 +181,10 @@ def test_settings(data_dir: Path, database_url: str, **overrides: Any) -> Settin
         "kdf_lanes": 1,
         "passcode_retry_delays": "0",
         "max_sends_per_client_per_hour": 10_000,
+        "max_sends_per_address_client_per_hour": 10_000,
+        "send_gaps": "0",
         "public_url": "http://127.0.0.1:8000",
+        "metrics_token": METRICS_TOKEN,
     }
     values.update(overrides)
     return Settings(**values)
@@ -203,6 +211,7 @@ class ServiceHarness:
             self._sender = OutboxSender(
                 self.app.state.runtime.engine,
                 self.mailer,
+                key=self.app.state.runtime.keys.outbox,
                 mail_from=self.settings.mail_from,
                 clock=self.clock,
             )
@@ -238,13 +247,18 @@ class ServiceHarness:
         *,
         device_name: str = "test device",
         token: str | None = None,
+        possession: str | None = None,
     ) -> dict[str, Any]:
-        """Run a verification to its end; the JSON answer of the confirmation."""
+        """Run a verification to its end; the JSON answer of the confirmation.
+
+        A change of address needs the device's ``token`` and a ``possession`` proof.
+        """
         headers = {"Authorization": f"Bearer {token}"} if token else {}
+        start_headers = {**headers, "Otpkeep-Possession": possession} if possession else headers
         started = self.client.post(
             "/v1/verifications",
             json={"email": email, "purpose": purpose, "device_name": device_name},
-            headers=headers,
+            headers=start_headers,
         )
         assert started.status_code == 202, started.text
         confirmed = self.client.post(

@@ -53,10 +53,20 @@ def _as_dict(account: Account) -> dict[str, Any]:
     return fields
 
 
+# Old andOTP backups have no header: only andOTP's file name (.aes) or the format says
+# what they are, and these fixtures are named .bin.
+NAMED_FORMATS = {"andotp_encrypted_old.bin": "andotp-encrypted"}
+
+
 def _read(fixtures: Path, name: str, password: str | None = None) -> ImportReport:
     data = (fixtures / "importers" / name).read_bytes()
     given = password if password is not None else CASES["passwords"].get(name)
-    return read_export(data, filename=name, password=(lambda: given) if given else None)
+    return read_export(
+        data,
+        filename=name,
+        format=NAMED_FORMATS.get(name, "auto"),
+        password=(lambda: given) if given else None,
+    )
 
 
 @pytest.mark.parametrize("name", FILES)

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from mailsink import SinkServer
 from processes import ServiceProcess, free_port, run_command, service_environment
+from scrape import METRICS_TOKEN
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
@@ -35,7 +36,11 @@ TEST_SETTINGS: dict[str, object] = {
     "kdf_lanes": 1,
     "passcode_retry_delays": "0",
     "max_sends_per_client_per_hour": 100_000,
+    "max_sends_per_address_client_per_hour": 100_000,
+    "max_sends_per_hour": 100_000,
+    "send_gaps": "0",
     "public_url": "http://127.0.0.1:8000",
+    "metrics_token": METRICS_TOKEN,
 }
 
 

@@ -12,10 +12,10 @@ import uuid
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from escrowkit import Device, bearer
 from otpkeep.crypto import escrow
-from otpkeep.device.flows.passcode import to_crypto_kdf
 from otpkeep.protocol.encoding import b64decode, b64encode
-from otpkeep.protocol.messages import KdfParams as WireKdfParams
+from otpkeep.protocol.kdf import kdf_from_wire
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
@@ -23,17 +23,10 @@ if TYPE_CHECKING:
     import httpx
     from mailsink import MailSink
 
-    from otpkeep.crypto.kdf import KdfParams
+Owner = Device
+"""A device with backup on: its session and data key (the protocol is in escrowkit)."""
 
-
-def bearer(token: str) -> dict[str, str]:
-    """The ``Authorization`` header of a session token."""
-    return {"Authorization": f"Bearer {token}"}
-
-
-def crypto_kdf(wire: dict[str, Any]) -> KdfParams:
-    """The wire KDF parameters as the crypto layer's."""
-    return to_crypto_kdf(WireKdfParams.model_validate(wire))
+__all__ = ["Balancer", "Owner", "bearer", "enable", "proof_payload", "upload_headers", "verify"]
 
 
 @dataclass
@@ -71,14 +64,24 @@ def verify(
     return granted
 
 
-@dataclass
-class Owner:
-    """A device with backup on: its session and data key."""
+class BalancedClient:
+    """The few methods escrowkit's Device calls, each request sent to the next process."""
 
-    email: str
-    token: str
-    account_id: uuid.UUID
-    data_key: bytes
+    def __init__(self, client: httpx.Client, lb: Balancer) -> None:
+        self.client = client
+        self.lb = lb
+
+    def get(self, path: str, **options: Any) -> httpx.Response:
+        return self.client.get(self.lb(path), **options)
+
+    def post(self, path: str, **options: Any) -> httpx.Response:
+        return self.client.post(self.lb(path), **options)
+
+    def put(self, path: str, **options: Any) -> httpx.Response:
+        return self.client.put(self.lb(path), **options)
+
+    def delete(self, path: str, **options: Any) -> httpx.Response:
+        return self.client.delete(self.lb(path), **options)
 
 
 def enable(
@@ -86,50 +89,26 @@ def enable(
 ) -> Owner:
     """Verify ``email`` and register ``passcode``: a device ready to upload backups."""
     granted = verify(client, lb, sink, email)
-    token, account_id = granted["session_token"], uuid.UUID(granted["account_id"])
-    state, blinded = escrow.start(passcode)
-    challenge = client.post(
-        lb("/v1/passcode/evaluate"),
-        json={"blinded_element": b64encode(blinded)},
-        headers=bearer(token),
+    owner = Device(
+        BalancedClient(client, lb), granted["session_token"], uuid.UUID(granted["account_id"])
     )
-    assert challenge.status_code == 200, challenge.text
-    body = challenge.json()
-    data_key = escrow.new_data_key()
-    registration = escrow.register(
-        state,
-        b64decode(body["evaluated_element"]),
-        account_id=account_id,
-        key_version=body["key_version"],
-        kdf=crypto_kdf(body["kdf"]),
-        data_key=data_key,
-        challenge=b64decode(body["challenge"]),
-        has_passcode=body["has_passcode"],
-    )
-    assert registration.possession_key is not None
-    registered = client.put(
-        lb("/v1/passcode"),
-        json={
-            "registration_id": body["registration_id"],
-            "key_version": body["key_version"],
-            "auth_public_key": b64encode(registration.auth_public_key),
-            "wrapped_data_key": b64encode(registration.wrapped_data_key),
-            "kdf": body["kdf"],
-            "possession_key": b64encode(registration.possession_key),
-        },
-        headers=bearer(token),
-    )
+    registered = owner.set_passcode(passcode)
     assert registered.status_code == 200, registered.text
-    return Owner(email=email, token=token, account_id=account_id, data_key=data_key)
+    return owner
 
 
-def upload_headers(token: str, version: int | None) -> dict[str, str]:
-    """The headers of an upload that replaces ``version`` (None: the first upload)."""
-    headers = bearer(token)
+def upload_headers(owner: Owner, version: int | None, body: bytes) -> dict[str, str]:
+    """The headers of a signed upload of ``body`` that replaces ``version`` (None: the first)."""
+    assert owner.data_key is not None
+    headers = bearer(owner.token)
     if version is None:
         headers["If-None-Match"] = "*"
     else:
         headers["If-Match"] = f'"{version}"'
+    signature = escrow.sign_upload(
+        owner.data_key, account_id=owner.account_id, version=(version or 0) + 1, body=body
+    )
+    headers["Otpkeep-Signature"] = b64encode(signature)
     return headers
 
 
@@ -142,7 +121,7 @@ def proof_payload(
         b64decode(answer["evaluated_element"]),
         account_id=account_id,
         key_version=answer["key_version"],
-        kdf=crypto_kdf(answer["kdf"]),
+        kdf=kdf_from_wire(answer["kdf"]),
         attempt_id=uuid.UUID(answer["attempt_id"]),
         challenge=b64decode(answer["challenge"]),
     )

@@ -8,10 +8,15 @@ import httpx
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import create_engine, text
 
+METRICS_TOKEN = "scale-metrics-token"
+"""The metrics token every service process of the scale tests is started with."""
+
 
 def metric(url: str, name: str, **labels: str) -> float:
     """The sum of the samples of ``name`` (with ``labels``) that the process at ``url`` serves."""
-    answer = httpx.get(f"{url}/metrics", timeout=10)
+    answer = httpx.get(
+        f"{url}/metrics", headers={"Authorization": f"Bearer {METRICS_TOKEN}"}, timeout=10
+    )
     answer.raise_for_status()
     total = 0.0
     for family in text_string_to_metric_families(answer.text):

@@ -50,7 +50,7 @@ async def _write(
         seen = load.latest[number]
         try:
             answer = await client.put(
-                lb("/v1/backup"), content=data, headers=upload_headers(owner.token, seen)
+                lb("/v1/backup"), content=data, headers=upload_headers(owner, seen, data)
             )
         except httpx.TransportError:
             load.unanswered += 1

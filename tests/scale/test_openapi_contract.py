@@ -13,6 +13,8 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
 )
 
+import escrowkit
+
 pytestmark = [pytest.mark.slow, pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)]
 
 CHECKS = [not_a_server_error, response_schema_conformance, content_type_conformance]
@@ -20,9 +22,8 @@ CHECKS = [not_a_server_error, response_schema_conformance, content_type_conforma
 
 @pytest.fixture
 def session_headers(service: Any) -> dict[str, str]:
-    """A device session on the test service, so the generated requests get past sign-in."""
-    granted = service.verify("contract@example.com")
-    return {"Authorization": f"Bearer {granted['session_token']}"}
+    """A full device session on the test service, so the generated requests get past sign-in."""
+    return escrowkit.enabled(service, "contract@example.com").headers
 
 
 @pytest.fixture

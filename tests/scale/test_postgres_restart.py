@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 import pytest
-from devices import Balancer, bearer, enable
+from devices import Balancer, bearer, enable, upload_headers
 from privatepg import PrivatePostgres, unavailable
 
 from otpkeep.crypto import escrow
@@ -99,11 +99,12 @@ def test_database_restart_under_load_fails_cleanly_and_recovers(
     pid = service.pid
     with httpx.Client(timeout=30) as client:
         owner = enable(client, Balancer(group.urls), mail_sink.sink, "steady@example.com")
-        sealed = escrow.seal_backup(owner.data_key, os.urandom(512), account_id=owner.account_id)
+        assert owner.data_key is not None
+        sealed = escrow.seal_backup(
+            owner.data_key, os.urandom(512), account_id=owner.account_id, version=1
+        )
         stored = client.put(
-            f"{service.url}/v1/backup",
-            content=sealed,
-            headers={**bearer(owner.token), "If-None-Match": "*"},
+            f"{service.url}/v1/backup", content=sealed, headers=upload_headers(owner, None, sealed)
         )
         assert stored.status_code == 200, stored.text
     traffic = Traffic()

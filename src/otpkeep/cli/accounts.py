@@ -100,7 +100,11 @@ def _account_from_fields(args: argparse.Namespace) -> Account:
 
 
 def run_add(args: argparse.Namespace, ctx: Context) -> int:
-    """Add one account; an account already present is reported and not doubled."""
+    """Add one account; a duplicate (same codes under the same label) is reported, not doubled.
+
+    The same secret with another type, algorithm, digits, period or counter is another
+    account, and is added.
+    """
     if args.uri is not None:
         given = [args.issuer, args.name, args.secret, args.algorithm, args.digits]
         given += [args.period, args.counter, args.otp_type]
@@ -111,10 +115,18 @@ def run_add(args: argparse.Namespace, ctx: Context) -> int:
         account = parse_uri(args.uri)
     else:
         account = _account_from_fields(args)
+    from otpkeep.otp.account import check_new_account  # noqa: PLC0415 - only for add
+
+    check_new_account(account)
     with ctx.vault().transaction() as data:
-        stored = data.add(account, ctx.now_ms())
+        same = data.find_same(account)
+        stored = None if same is not None else data.add(account, ctx.now_ms())
     if stored is None:
-        print(f"Already in the vault, not added again: {account.label}")
+        kept = same.account.label if same is not None and same.account else account.label
+        print(
+            f"Already in the vault as {kept} (same secret, {account.settings()}), "
+            f"not added again: {account.label}"
+        )
     else:
         print(f"Added {account.label}")
     return 0

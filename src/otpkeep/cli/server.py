@@ -89,14 +89,14 @@ def _migrate(settings: Settings) -> None:
 
 
 def _worker(settings: Settings, *, once: bool) -> None:
-    from otpkeep.server.app import open_runtime  # noqa: PLC0415 - keep --help fast
+    from otpkeep.server.app import open_outbox  # noqa: PLC0415 - keep --help fast
     from otpkeep.server.mail.sender import run_worker  # noqa: PLC0415
 
-    runtime = open_runtime(settings)
+    engine, key = open_outbox(settings)
     try:
-        run_worker(settings, runtime.engine, once=once)
+        run_worker(settings, engine, key=key, once=once)
     finally:
-        runtime.engine.dispose()
+        engine.dispose()
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -44,8 +44,11 @@ class KdfParams:
         """The same parameters with a fresh random salt of 16 bytes."""
         return replace(self, salt=rng(SALT_BYTES))
 
-    def validate(self) -> None:
-        """Refuse parameters Argon2id cannot run with, or that we do not accept."""
+    def validate(self, *, salt: bool = True) -> None:
+        """Refuse parameters Argon2id cannot run with, or that we do not accept.
+
+        ``salt=False`` checks the costs only: the defaults a service offers carry no salt.
+        """
         if self.version != ARGON2_VERSION:
             raise InvalidParameterError("Only Argon2 version 0x13 is supported.")
         if not 1 <= self.lanes <= MAX_LANES:
@@ -58,10 +61,12 @@ class KdfParams:
             raise InvalidParameterError(
                 "Argon2id memory must be at least 8 KiB per lane and at most 4 GiB."
             )
-        if not MIN_SALT_BYTES <= len(self.salt) <= MAX_SALT_BYTES:
+        if salt and not MIN_SALT_BYTES <= len(self.salt) <= MAX_SALT_BYTES:
             raise InvalidParameterError(
                 "Argon2id needs a salt of 8 to 64 bytes: use KdfParams.with_new_salt()."
             )
+        if not salt and len(self.salt) > MAX_SALT_BYTES:
+            raise InvalidParameterError("An Argon2id salt must be at most 64 bytes.")
 
 
 def stretch(secret: bytes, params: KdfParams) -> bytes:

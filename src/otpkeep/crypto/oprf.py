@@ -1,8 +1,13 @@
 """The OPRF of RFC 9497, ciphersuite ristretto255-SHA512, mode 0 (OPRF), bytes in and out.
 
 Elements and scalars are 32 bytes (ristretto255 encodings, little-endian scalars);
-the output is 64 bytes. Every element received is checked: a non-canonical
-encoding, an invalid one or the identity raises :class:`InvalidElementError`.
+the output is 64 bytes. Every element received is checked once: a non-canonical
+encoding, an invalid one or the identity raises :class:`InvalidElementError`. The
+check is libsodium's own, made by the scalar multiplication that uses the element
+(``crypto_scalarmult_ristretto255`` decodes it and refuses the identity), plus the one
+rule libsodium 1.0.18 leaves out: RFC 9496 §4.3.1 reads all 256 bits, so an encoding
+with the top bit of its last byte set is refused here (1.0.18 masks that bit and
+would accept a second spelling of a valid element).
 The group arithmetic is libsodium's (:mod:`otpkeep.crypto.sodium`); hashing to
 the group and to scalars is expand_message_xmd with SHA-512 (RFC 9380 §5.3.1).
 """
@@ -63,9 +68,32 @@ def _check_scalar(scalar: bytes, name: str) -> None:
         raise InvalidParameterError(f"The OPRF {name} is not a canonical non-zero scalar.")
 
 
-def _check_element(element: bytes) -> None:
-    if len(element) != ELEMENT_BYTES or element == _IDENTITY or not sodium.is_valid_point(element):
-        raise InvalidElementError("A group element is not a valid ristretto255 element.")
+def _invalid_element() -> InvalidElementError:
+    return InvalidElementError("A group element is not a valid ristretto255 element.")
+
+
+def _check_encoding(element: bytes) -> None:
+    """What libsodium's decoder does not check: the length, and the top bit (RFC 9496)."""
+    if len(element) != ELEMENT_BYTES or element[-1] & 0x80:
+        raise _invalid_element()
+
+
+def _multiply(scalar: bytes, element: bytes) -> bytes:
+    """``scalar * element`` of a received element; refused if it does not decode or is 0."""
+    _check_encoding(element)
+    product = sodium.scalar_mult(scalar, element)
+    if product is None:  # libsodium refused the encoding, or the product is the identity
+        raise _invalid_element()
+    return product
+
+
+def is_valid_element(element: bytes) -> bool:
+    """True for the canonical encoding of a ristretto255 element other than the identity."""
+    try:
+        _check_encoding(element)
+    except InvalidElementError:
+        return False
+    return element != _IDENTITY and sodium.is_valid_point(element)
 
 
 def _check_input(data: bytes) -> None:
@@ -73,18 +101,30 @@ def _check_input(data: bytes) -> None:
         raise InvalidParameterError("An OPRF input is longer than 65535 bytes.")
 
 
-def derive_key_pair(seed: bytes, info: bytes) -> tuple[bytes, bytes]:
-    """DeriveKeyPair (RFC 9497 §3.2.1): the private scalar and public element."""
+def derive_private_key(seed: bytes, info: bytes) -> bytes:
+    """The private scalar of DeriveKeyPair (RFC 9497 §3.2.1); mode 0 needs no public key.
+
+    The RFC's loop draws again while the scalar is zero; the base point multiplication
+    that would give the public key is left out, since it changes nothing here.
+    """
     if len(seed) != 32:
         raise InvalidParameterError("An OPRF seed must be 32 bytes.")
     _check_input(info)
     derive_input = seed + len(info).to_bytes(2, "big") + info
     for counter in range(256):
         secret = hash_to_scalar(derive_input + bytes((counter,)), DERIVE_KEY_PAIR_DST)
-        public = sodium.scalar_mult_base(secret)
-        if public is not None:
-            return secret, public
+        if any(secret):
+            return secret
     raise InvalidParameterError("No OPRF key can be derived from this seed.")  # pragma: no cover
+
+
+def derive_key_pair(seed: bytes, info: bytes) -> tuple[bytes, bytes]:
+    """DeriveKeyPair (RFC 9497 §3.2.1): the private scalar and public element."""
+    secret = derive_private_key(seed, info)
+    public = sodium.scalar_mult_base(secret)
+    if public is None:  # pragma: no cover - a non-zero scalar times G is never the identity
+        raise InvalidParameterError("No OPRF key can be derived from this seed.")
+    return secret, public
 
 
 def blind(input: bytes, blind: bytes | None = None) -> tuple[bytes, bytes]:  # noqa: A002 (RFC name)
@@ -103,21 +143,14 @@ def blind(input: bytes, blind: bytes | None = None) -> tuple[bytes, bytes]:  # n
 def blind_evaluate(sk: bytes, blinded_element: bytes) -> bytes:
     """BlindEvaluate (RFC 9497 §3.3.1): the service's answer to a blinded element."""
     _check_scalar(sk, "private key")
-    _check_element(blinded_element)
-    evaluated = sodium.scalar_mult(sk, blinded_element)
-    if evaluated is None:
-        raise InvalidElementError("A group element is not a valid ristretto255 element.")
-    return evaluated
+    return _multiply(sk, blinded_element)
 
 
 def finalize(input: bytes, blind: bytes, evaluated_element: bytes) -> bytes:  # noqa: A002
     """Finalize (RFC 9497 §3.3.1): the 64-byte OPRF output."""
     _check_input(input)
     _check_scalar(blind, "blind")
-    _check_element(evaluated_element)
-    unblinded = sodium.scalar_mult(sodium.scalar_invert(blind), evaluated_element)
-    if unblinded is None:
-        raise InvalidElementError("A group element is not a valid ristretto255 element.")
+    unblinded = _multiply(sodium.scalar_invert(blind), evaluated_element)
     return hashlib.sha512(
         len(input).to_bytes(2, "big")
         + input

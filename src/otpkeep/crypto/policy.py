@@ -14,6 +14,10 @@ from otpkeep.crypto.pins import COMMON_PINS
 from otpkeep.errors import WeakPasscodeError
 
 _DIGITS = frozenset("0123456789")
+MIN_DIGITS = 4
+"""The shortest passcode the policy takes by default (an operator may ask for more)."""
+MAX_DIGITS = 32
+"""The longest passcode the policy takes by default."""
 
 
 def _is_run(passcode: str, step: int) -> bool:
@@ -29,7 +33,9 @@ def _repeats_a_block(passcode: str) -> bool:
     )
 
 
-def check_passcode(passcode: str, *, min_length: int = 4, max_length: int = 32) -> None:
+def check_passcode(
+    passcode: str, *, min_length: int = MIN_DIGITS, max_length: int = MAX_DIGITS
+) -> None:
     """Return if ``passcode`` is acceptable; otherwise raise WeakPasscodeError(reason)."""
     if not passcode or not set(passcode) <= _DIGITS:
         raise WeakPasscodeError("The passcode must be made of digits (0-9) only.")

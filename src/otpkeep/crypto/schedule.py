@@ -21,6 +21,8 @@ from otpkeep.errors import InvalidParameterError
 if TYPE_CHECKING:
     import uuid
 
+    from otpkeep.crypto.kdf import KdfParams
+
 OPRF_KEY = b"otpkeep/v1/oprf-key"
 RANDOMIZED_PASSCODE = b"otpkeep/v1/randomized-passcode"
 AUTH_KEY = b"otpkeep/v1/auth-key"
@@ -29,9 +31,12 @@ WRAPPED_DATA_KEY = b"otpkeep/v1/wrapped-data-key"
 RECOVERY_PROOF = b"otpkeep/v1/recovery-proof"
 POSSESSION_KEY = b"otpkeep/v1/possession-key"
 POSSESSION_PROOF = b"otpkeep/v1/possession-proof"
+REGISTRATION_PROOF = b"otpkeep/v1/registration-proof"
+BACKUP_UPLOAD = b"otpkeep/v1/backup-upload"
 BACKUP_KEY = b"otpkeep/v1/backup-key"
 BACKUP = b"otpkeep/v1/backup"
 SEED_FINGERPRINT = b"otpkeep/v1/seed-fingerprint"
+OPRF_SALT_BYTES = 32
 
 KEY_BYTES = 32
 MAX_KEY_VERSION = 2**32 - 1
@@ -53,9 +58,18 @@ def hkdf(ikm: bytes, *, salt: bytes, info: bytes, length: int = KEY_BYTES) -> by
     return HKDF(algorithm=hashes.SHA256(), length=length, salt=salt, info=info).derive(ikm)
 
 
-def oprf_key_info(account_id: uuid.UUID, key_version: int) -> bytes:
-    """The ``info`` of DeriveKeyPair for one account's OPRF key of one version."""
-    return frame(OPRF_KEY, account_id.bytes, _version(key_version))
+def oprf_key_info(account_id: uuid.UUID, key_version: int, salt: bytes | None) -> bytes:
+    """The ``info`` of DeriveKeyPair for one registration's OPRF key.
+
+    ``salt`` is the 32 random bytes the service drew for the registration, so an
+    evaluation obtained before a registration is worthless for it. ``None`` gives the
+    info of registrations made before salts existed (three parts, not four).
+    """
+    if salt is None:
+        return frame(OPRF_KEY, account_id.bytes, _version(key_version))
+    if len(salt) != OPRF_SALT_BYTES:
+        raise InvalidParameterError("An OPRF key salt must be 32 bytes.")
+    return frame(OPRF_KEY, account_id.bytes, _version(key_version), salt)
 
 
 @dataclass(frozen=True)
@@ -94,16 +108,86 @@ def _check_data_key(data_key: bytes) -> None:
         raise InvalidParameterError("A data key must be 32 bytes.")
 
 
-def possession_key(data_key: bytes) -> bytes:
-    """The key whose MAC proves possession of the data key (the service holds it)."""
+def possession_seed(data_key: bytes) -> bytes:
+    """The Ed25519 seed of the possession key: only a device with the data key has it."""
     _check_data_key(data_key)
     return hkdf(data_key, salt=b"", info=frame(POSSESSION_KEY))
 
 
-def possession_proof(key: bytes, *, account_id: uuid.UUID, challenge: bytes) -> bytes:
-    """HMAC-SHA256 under the possession key over the account id and the challenge."""
-    message = frame(POSSESSION_PROOF, account_id.bytes, challenge)
-    return hmac.new(key, message, hashlib.sha256).digest()
+@dataclass(frozen=True)
+class PossessionKey:
+    """The signing key that proves a device holds the data key; the service keeps the public."""
+
+    private_key: Ed25519PrivateKey = field(repr=False)
+    public_key: bytes
+
+    def sign(self, message: bytes) -> bytes:
+        """An Ed25519 signature of ``message``."""
+        return self.private_key.sign(message)
+
+
+def possession_key(data_key: bytes) -> PossessionKey:
+    """The possession key pair of a data key."""
+    private = Ed25519PrivateKey.from_private_bytes(possession_seed(data_key))
+    return PossessionKey(private, private.public_key().public_bytes_raw())
+
+
+def possession_public_key(seed: bytes) -> bytes:
+    """The public key of a possession seed (the service's migration of older rows)."""
+    return Ed25519PrivateKey.from_private_bytes(seed).public_key().public_bytes_raw()
+
+
+def possession_message(
+    account_id: uuid.UUID, challenge_id: uuid.UUID, challenge: bytes, action: str, target: str
+) -> bytes:
+    """What the possession key signs to authorise ``action`` on ``target`` once."""
+    return frame(
+        POSSESSION_PROOF,
+        account_id.bytes,
+        challenge_id.bytes,
+        challenge,
+        action.encode("ascii"),
+        target.encode("utf-8"),
+    )
+
+
+def kdf_bytes(params: KdfParams) -> bytes:
+    """The Argon2id parameters as bytes (the layout of the passphrase file's header)."""
+    return (
+        params.memory_kib.to_bytes(4, "big")
+        + bytes((params.iterations, params.lanes, params.version))
+        + frame(params.salt)
+    )
+
+
+def registration_message(  # noqa: PLR0913 - every value the signature binds
+    account_id: uuid.UUID,
+    registration_id: uuid.UUID,
+    challenge: bytes,
+    *,
+    key_version: int,
+    auth_public_key: bytes,
+    wrapped_data_key: bytes,
+    kdf: KdfParams,
+    possession_public_key: bytes,
+) -> bytes:
+    """What the possession key signs to swap in a passcode: every value it brings."""
+    return frame(
+        REGISTRATION_PROOF,
+        account_id.bytes,
+        registration_id.bytes,
+        challenge,
+        _version(key_version),
+        auth_public_key,
+        hashlib.sha256(wrapped_data_key).digest(),
+        kdf_bytes(kdf),
+        possession_public_key,
+    )
+
+
+def upload_message(account_id: uuid.UUID, version: int, body: bytes) -> bytes:
+    """What the possession key signs to upload ``body`` as backup version ``version``."""
+    return frame(BACKUP_UPLOAD, account_id.bytes, _version(version), hashlib.sha256(body).digest())
 
 
 def backup_key(data_key: bytes) -> bytes:
@@ -112,9 +196,9 @@ def backup_key(data_key: bytes) -> bytes:
     return hkdf(data_key, salt=b"", info=frame(BACKUP_KEY))
 
 
-def backup_context(account_id: uuid.UUID) -> bytes:
-    """The associated data of a sealed backup."""
-    return frame(BACKUP, account_id.bytes)
+def backup_context(account_id: uuid.UUID, version: int) -> bytes:
+    """The associated data of a sealed backup: the account and the version it is stored as."""
+    return frame(BACKUP, account_id.bytes, _version(version))
 
 
 def seed_fingerprint(seed: bytes) -> bytes:

@@ -10,10 +10,13 @@ import binascii
 import dataclasses
 from typing import TYPE_CHECKING, Any
 
-if TYPE_CHECKING:
-    from otpkeep.device.vault import VaultData
-
 from otpkeep.device.pending import SECTION
+from otpkeep.protocol.encoding import b64encode
+from otpkeep.protocol.kdf import kdf_from_wire, kdf_to_wire
+
+if TYPE_CHECKING:
+    from otpkeep.crypto.kdf import KdfParams
+    from otpkeep.device.vault import VaultData
 
 
 def _b64(data: bytes | None) -> str | None:
@@ -50,12 +53,43 @@ class CheckIn:
     """The passcode check-in: a slow hash kept only on this device, and its schedule."""
 
     digest: bytes = dataclasses.field(repr=False)
-    memory_kib: int
-    iterations: int
-    lanes: int
-    salt: bytes = dataclasses.field(repr=False)
+    kdf: KdfParams = dataclasses.field(repr=False)
     next_due: float
     step: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        """The stored form (the digest in base64, the parameters as on the wire)."""
+        return {
+            "digest": _b64(self.digest),
+            "kdf": kdf_to_wire(self.kdf),
+            "next_due": self.next_due,
+            "step": self.step,
+        }
+
+    @classmethod
+    def from_json(cls, raw: object) -> CheckIn | None:
+        """The stored form back; None when it is unusable (the check-in is then skipped).
+
+        Vaults written before the parameters were one object kept them as flat fields.
+        """
+        if not isinstance(raw, dict):
+            return None
+        digest = _unb64(raw.get("digest"))
+        stored = raw.get("kdf")
+        if not isinstance(stored, dict):
+            salt = _unb64(raw.get("salt"))
+            stored = {key: raw[key] for key in ("memory_kib", "iterations", "lanes") if key in raw}
+            stored["salt"] = b64encode(salt or b"")
+        try:
+            kdf = kdf_from_wire(stored)
+            return cls(
+                digest=digest or b"",
+                kdf=kdf,
+                next_due=float(raw["next_due"]),
+                step=int(raw.get("step", 0)),
+            )
+        except (KeyError, TypeError, ValueError):
+            return None
 
 
 @dataclasses.dataclass
@@ -82,7 +116,7 @@ class BackupState:
 
     @property
     def verified(self) -> bool:
-        """A session with full scope: the email of this device is verified."""
+        """A full session: this device holds the backup and may change it."""
         return bool(self.session_token) and self.scope == "full"
 
     def forget_session(self) -> None:
@@ -94,11 +128,16 @@ class BackupState:
 
     def to_json(self) -> dict[str, Any]:
         """The JSON form stored in the vault."""
-        raw = dataclasses.asdict(self)
+        raw = {
+            field.name: getattr(self, field.name)
+            for field in dataclasses.fields(self)
+            if field.name not in {"verification", "checkin"}
+        }
         raw["data_key"] = _b64(self.data_key)
-        if self.checkin is not None:
-            raw["checkin"]["digest"] = _b64(self.checkin.digest)
-            raw["checkin"]["salt"] = _b64(self.checkin.salt)
+        raw["verification"] = (
+            None if self.verification is None else dataclasses.asdict(self.verification)
+        )
+        raw["checkin"] = None if self.checkin is None else self.checkin.to_json()
         return raw
 
     @classmethod
@@ -110,12 +149,7 @@ class BackupState:
         values = {k: v for k, v in raw.items() if k in names}
         values["data_key"] = _unb64(values.get("data_key"))
         values["verification"] = _nested(PendingVerification, values.get("verification"))
-        checkin = values.get("checkin")
-        if isinstance(checkin, dict):
-            checkin = dict(checkin)
-            checkin["digest"] = _unb64(checkin.get("digest")) or b""
-            checkin["salt"] = _unb64(checkin.get("salt")) or b""
-        values["checkin"] = _nested(CheckIn, checkin)
+        values["checkin"] = CheckIn.from_json(values.get("checkin"))
         return cls(**values)
 
 

@@ -16,12 +16,16 @@ import pydantic
 
 from otpkeep.device.address import check_service_url
 from otpkeep.errors import APIError, ProtocolError, ServiceUnavailableError
+from otpkeep.protocol import endpoints as e
 from otpkeep.protocol import messages as m
+from otpkeep.protocol.encoding import b64encode
 from otpkeep.protocol.errors import ErrorCode
 
 if TYPE_CHECKING:
     import uuid
     from collections.abc import Callable
+
+    from otpkeep.protocol.endpoints import Endpoint
 
 T = TypeVar("T", bound=pydantic.BaseModel)
 
@@ -30,10 +34,16 @@ RETRY_DELAYS = (0.2, 0.6)
 USER_AGENT = "otpkeep-device/1"
 
 _SENTENCES: dict[str, str] = {
-    ErrorCode.UNAUTHORIZED: "This device's session with the backup service has ended: "
+    ErrorCode.UNAUTHORIZED: "This device is not signed in to the backup service: "
     "verify your email again.",
+    ErrorCode.SESSION_EXPIRED: "This device's session with the backup service has expired.",
+    ErrorCode.SESSION_ENDED: "This device's session with the backup service has ended.",
     ErrorCode.SESSION_SCOPE: "This device's session cannot do that yet: finish the transfer first.",
-    ErrorCode.RATE_LIMITED: "Too many requests: wait a little and try again.",
+    ErrorCode.RATE_LIMITED: "Too many codes were asked for.",
+    ErrorCode.EMAIL_UNCHANGED: "That is already the backup's address.",
+    ErrorCode.PASSCODE_EXISTS: "This address already has a backup: transfer it with its passcode.",
+    ErrorCode.REQUEST_TOO_LARGE: "The request is larger than the service accepts.",
+    ErrorCode.METHOD_NOT_ALLOWED: "The service does not accept that request.",
     ErrorCode.VERIFICATION_FAILED: "That code is not right: check the email and try again.",
     ErrorCode.VERIFICATION_EXPIRED: "That code has expired or was used too often: "
     "ask for a new one.",
@@ -65,6 +75,18 @@ def _retry_after(response: httpx.Response, details: dict[str, Any]) -> float | N
         except (TypeError, ValueError):
             continue
     return None
+
+
+def in_words(seconds: float) -> str:
+    """A wait as a person says it: ``40 seconds``, ``3 minutes``, ``2 hours``."""
+    if seconds < 60:
+        whole = max(1, round(seconds))
+        return f"{whole} second{'s' if whole != 1 else ''}"
+    minutes = round(seconds / 60)
+    if minutes < 60:
+        return f"{minutes} minute{'s' if minutes != 1 else ''}"
+    hours = round(minutes / 60)
+    return f"{hours} hour{'s' if hours != 1 else ''}"
 
 
 def _etag_version(response: httpx.Response) -> int:
@@ -169,11 +191,14 @@ class ServiceClient:
                 f"(HTTP {response.status_code}): try again later."
             )
         sentence = _SENTENCES.get(detail.code, "The backup service refused the request.")
+        retry_after = _retry_after(response, detail.details)
+        if retry_after and detail.code in {ErrorCode.RATE_LIMITED, ErrorCode.RECOVERY_WAIT}:
+            sentence = f"{sentence.rstrip('.')}: try again in {in_words(retry_after)}."
         raise APIError(
             detail.code,
             sentence,
             status=response.status_code,
-            retry_after=_retry_after(response, detail.details),
+            retry_after=retry_after,
             details=dict(detail.details),
         )
 
@@ -188,12 +213,30 @@ class ServiceClient:
 
     # --- endpoints -----------------------------------------------------------------
 
+    def _call(
+        self,
+        endpoint: Endpoint,
+        *,
+        json: pydantic.BaseModel | None = None,
+        content: bytes | None = None,
+        headers: dict[str, str] | None = None,
+        **parameters: object,
+    ) -> httpx.Response:
+        return self._send(
+            endpoint.method, endpoint.url(**parameters), json=json, content=content, headers=headers
+        )
+
     def config(self) -> m.ServiceConfig:
         """``GET /v1/config``."""
-        return self._model(m.ServiceConfig, self._send("GET", "/v1/config"))
+        return self._model(m.ServiceConfig, self._call(e.CONFIG))
 
     def start_verification(
-        self, email: str, purpose: m.Purpose, device_name: str = ""
+        self,
+        email: str,
+        purpose: m.Purpose,
+        device_name: str = "",
+        *,
+        possession: str | None = None,
     ) -> m.VerificationStarted:
         """``POST /v1/verifications``: the service emails a code (or says nothing)."""
         try:
@@ -202,7 +245,8 @@ class ServiceClient:
             raise APIError(
                 ErrorCode.INVALID_REQUEST, "That is not a valid email address.", status=422
             ) from None
-        response = self._send("POST", "/v1/verifications", json=request)
+        headers = {e.POSSESSION_HEADER: possession} if possession else None
+        response = self._call(e.START_VERIFICATION, json=request, headers=headers)
         return self._model(m.VerificationStarted, response)
 
     def _confirm(self, verification_id: uuid.UUID, code: str) -> httpx.Response:
@@ -213,72 +257,102 @@ class ServiceClient:
                 ErrorCode.VERIFICATION_FAILED,
                 f"The code is {m.CODE_LENGTH} digits: check the email and try again.",
             ) from None
-        return self._send("POST", f"/v1/verifications/{verification_id}/confirm", json=request)
+        return self._call(e.CONFIRM_VERIFICATION, json=request, verification_id=verification_id)
 
     def confirm_session(self, verification_id: uuid.UUID, code: str) -> m.SessionGranted:
-        """Confirm an enable or transfer verification: a device session."""
+        """Confirm an enable or transfer verification: a mailbox session."""
         return self._model(m.SessionGranted, self._confirm(verification_id, code))
 
     def confirm_email_change(self, verification_id: uuid.UUID, code: str) -> m.EmailChanged:
         """Confirm a change of email: the new address."""
         return self._model(m.EmailChanged, self._confirm(verification_id, code))
 
-    def passcode_evaluate(self, blinded_element: bytes) -> m.RegistrationChallenge:
+    def possession_challenge(
+        self, action: m.PossessionAction, target: str = ""
+    ) -> m.PossessionChallenge:
+        """``POST /v1/possession/challenge``: a challenge to sign for one action."""
+        request = m.PossessionChallengeRequest(action=action, target=target)
+        response = self._call(e.POSSESSION_CHALLENGE, json=request)
+        return self._model(m.PossessionChallenge, response)
+
+    def sign_in(self, possession: str) -> m.SessionGranted:
+        """``POST /v1/session``: a full session in place of this one (the proof names it)."""
+        response = self._call(e.SIGN_IN, headers={e.POSSESSION_HEADER: possession})
+        return self._model(m.SessionGranted, response)
+
+    def passcode_evaluate(
+        self, blinded_element: bytes, *, possession: str | None = None
+    ) -> m.RegistrationChallenge:
         """``POST /v1/passcode/evaluate`` under the account's next key version."""
         request = m.OprfRequest(blinded_element=blinded_element)
-        response = self._send("POST", "/v1/passcode/evaluate", json=request)
+        headers = {e.POSSESSION_HEADER: possession} if possession else None
+        response = self._call(e.REGISTRATION_EVALUATE, json=request, headers=headers)
         return self._model(m.RegistrationChallenge, response)
 
     def register_passcode(self, registration: m.PasscodeRegistration) -> m.PasscodeRegistered:
         """``PUT /v1/passcode``: swap in the new passcode's keys."""
-        response = self._send("PUT", "/v1/passcode", json=registration)
+        response = self._call(e.REGISTRATION_FINISH, json=registration)
         return self._model(m.PasscodeRegistered, response)
 
     def recovery_evaluate(self, blinded_element: bytes) -> m.RecoveryChallenge:
         """``POST /v1/recovery/evaluate``: spends one try before answering."""
         request = m.OprfRequest(blinded_element=blinded_element)
-        response = self._send("POST", "/v1/recovery/evaluate", json=request)
+        response = self._call(e.RECOVERY_EVALUATE, json=request)
         return self._model(m.RecoveryChallenge, response)
 
     def recovery_proof(self, attempt_id: uuid.UUID, signature: bytes) -> m.RecoveryGranted:
         """``POST /v1/recovery/proof``: the wrapped data key when the passcode was right."""
         request = m.RecoveryProof(attempt_id=attempt_id, signature=signature)
-        response = self._send("POST", "/v1/recovery/proof", json=request)
+        response = self._call(e.RECOVERY_PROOF, json=request)
         return self._model(m.RecoveryGranted, response)
 
-    def put_backup(self, sealed: bytes, *, if_match: int | None) -> m.BackupStored:
+    def put_backup(
+        self, sealed: bytes, *, if_match: int | None, signature: bytes
+    ) -> m.BackupStored:
         """``PUT /v1/backup`` over version ``if_match`` (None: only if there is none yet)."""
         condition = {"If-None-Match": "*"} if if_match is None else {"If-Match": f'"{if_match}"'}
-        headers = {"Content-Type": "application/octet-stream", **condition}
-        response = self._send("PUT", "/v1/backup", content=sealed, headers=headers)
+        headers = {
+            "Content-Type": e.OCTETS,
+            e.SIGNATURE_HEADER: b64encode(signature),
+            **condition,
+        }
+        response = self._call(e.UPLOAD, content=sealed, headers=headers)
         return self._model(m.BackupStored, response)
 
     def get_backup(self) -> tuple[int, bytes]:
         """``GET /v1/backup``: the latest version and its sealed bytes."""
-        response = self._send("GET", "/v1/backup")
+        response = self._call(e.DOWNLOAD)
         return _etag_version(response), response.content
 
     def get_backup_version(self, version: int) -> tuple[int, bytes]:
         """``GET /v1/backup/versions/{n}``."""
-        response = self._send("GET", f"/v1/backup/versions/{int(version)}")
+        response = self._call(e.DOWNLOAD_VERSION, version=int(version))
         return _etag_version(response), response.content
 
     def backup_versions(self) -> m.BackupVersionList:
         """``GET /v1/backup/versions``."""
-        return self._model(m.BackupVersionList, self._send("GET", "/v1/backup/versions"))
+        return self._model(m.BackupVersionList, self._call(e.VERSIONS))
 
-    def delete_backup(self) -> None:
+    def delete_backup(self, possession: str) -> None:
         """``DELETE /v1/backup``: the backup, the passcode and every version."""
-        self._send("DELETE", "/v1/backup")
+        self._call(e.DELETE_BACKUP, headers={e.POSSESSION_HEADER: possession})
 
     def devices(self) -> m.DeviceList:
         """``GET /v1/devices``."""
-        return self._model(m.DeviceList, self._send("GET", "/v1/devices"))
+        return self._model(m.DeviceList, self._call(e.DEVICES))
 
-    def revoke_device(self, device_id: uuid.UUID) -> None:
+    def revoke_device(self, device_id: uuid.UUID, possession: str) -> None:
         """``DELETE /v1/devices/{id}``."""
-        self._send("DELETE", f"/v1/devices/{device_id}")
+        self._call(e.REVOKE_DEVICE, headers={e.POSSESSION_HEADER: possession}, device_id=device_id)
 
     def events(self) -> m.EventList:
         """``GET /v1/events``: security events, newest first."""
-        return self._model(m.EventList, self._send("GET", "/v1/events"))
+        return self._model(m.EventList, self._call(e.EVENTS))
+
+    def export(self) -> m.AccountExport:
+        """``GET /v1/account/export``: everything the service holds about the account."""
+        return self._model(m.AccountExport, self._call(e.EXPORT))
+
+    def delete_account(self, possession: str) -> None:
+        """``DELETE /v1/account``: everything about the account."""
+        self._call(e.DELETE_ACCOUNT, headers={e.POSSESSION_HEADER: possession})

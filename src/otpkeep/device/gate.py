@@ -8,12 +8,15 @@ before the first contact.
 from __future__ import annotations
 
 import dataclasses
+import re
 from typing import TYPE_CHECKING
 
 import pydantic
 
 from otpkeep.errors import ServiceError
+from otpkeep.protocol import defaults
 from otpkeep.protocol import messages as m
+from otpkeep.protocol.ecosystem import DEFAULT_ECOSYSTEM
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -24,24 +27,7 @@ if TYPE_CHECKING:
 
 SECTION = "config"
 
-DEFAULT_ECOSYSTEM: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("Salesforce.com", ("salesforce.com", "force.com")),
-    ("Commerce Cloud", ("commercecloud.salesforce.com", "demandware.com")),
-    ("Heroku", ("heroku.com",)),
-    ("Sales Cloud", ("salesforce.com",)),
-    ("Marketing Cloud", ("marketingcloud.com", "exacttarget.com")),
-    ("MuleSoft", ("mulesoft.com",)),
-    ("Quip", ("quip.com",)),
-    ("Tableau", ("tableau.com",)),
-)
-
-DEFAULT_CONFIG = m.ServiceConfig(
-    ecosystem=[m.EcosystemMember(name=n, domains=list(d)) for n, d in DEFAULT_ECOSYSTEM],
-    passcode=m.PasscodePolicy(),
-    verification=m.VerificationPolicy(),
-    kdf=m.KdfParams(),
-    limits=m.Limits(max_backup_bytes=1024 * 1024, versions_kept=10, recovery_tries=10),
-)
+DEFAULT_CONFIG = defaults.config(DEFAULT_ECOSYSTEM)
 
 
 def cached_config(data: VaultData) -> m.ServiceConfig:
@@ -70,22 +56,94 @@ def refresh_config(vault: Vault, client: ServiceClient, *, now: float) -> m.Serv
     return config
 
 
-def member_of(stored: StoredAccount, ecosystem: Iterable[m.EcosystemMember]) -> str | None:
-    """The ecosystem member an account belongs to, or None.
+# A word: letters and digits, joined by hyphens or underscores ("heroku-fan" is one
+# word, as in user names and host labels); every other character separates words.
+_WORD = re.compile(r"[^\W_]+(?:[-_][^\W_]+)*")
+_HOST = re.compile(r"(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z][a-z0-9-]*[a-z0-9]")
+_TRIM = "()[]<>{},;:!?\"'`*|."
 
-    The issuer or the account name equals a member's name (case-insensitive), or
-    contains one of its domains.
+
+def _host_of(token: str) -> str | None:
+    """The host name a token names: a domain, an e-mail address or a URL; else None."""
+    if "://" in token:
+        token = token.split("://", 1)[1]
+    token = token.split("/", 1)[0].rsplit("@", 1)[-1].strip(_TRIM)
+    return token if _HOST.fullmatch(token) else None
+
+
+def _read(text: str) -> tuple[list[str], list[str]]:
+    """The host names and the words of ``text``, case folded."""
+    hosts: list[str] = []
+    words: list[str] = []
+    for token in text.casefold().split():
+        host = _host_of(token)
+        if host is not None:
+            hosts.append(host)
+        else:
+            words.extend(_WORD.findall(token))
+    return hosts, words
+
+
+class EcosystemMatcher:
+    """Which member of an ecosystem an account belongs to.
+
+    An issuer or account name belongs to a member when it names one of the
+    member's domains (the domain itself or a host below it, alone, in an e-mail
+    address or a URL), or holds one of the member's names or aliases as whole
+    words, ignoring case and punctuation. A one-word name may stand anywhere
+    ("Salesforce (work)"); a name of several words must start the field, so
+    "Oracle Sales Cloud" is not Sales Cloud. Names inside a host name do not
+    count ("salesforce-fan-club.example"), nor inside a longer word. The issuer
+    decides before the account name; within a field the most specific match wins
+    (most words, or most labels of a domain).
     """
+
+    def __init__(self, ecosystem: Iterable[m.EcosystemMember]) -> None:
+        self._names: list[tuple[tuple[str, ...], str]] = []
+        self._domains: list[tuple[str, str]] = []
+        for member in ecosystem:
+            for alias in (member.name, *member.aliases):
+                host = _host_of(alias.casefold().strip())
+                if host is not None:
+                    self._domains.append((host, member.name))
+                words = tuple(_WORD.findall(alias.casefold()))
+                if words and host is None:
+                    self._names.append((words, member.name))
+            self._domains.extend(
+                (domain.casefold().strip(". "), member.name) for domain in member.domains if domain
+            )
+
+    def _best(self, text: str) -> str | None:
+        hosts, words = _read(text)
+        found: list[tuple[int, str]] = []
+        for host in hosts:
+            found += [
+                (domain.count(".") + 1, member)
+                for domain, member in self._domains
+                if host == domain or host.endswith("." + domain)
+            ]
+        for name, member in self._names:
+            hit = name[0] in words if len(name) == 1 else tuple(words[: len(name)]) == name
+            if hit:
+                found.append((len(name), member))
+        if not found:
+            return None
+        return max(found, key=lambda pair: pair[0])[1]
+
+    def match(self, issuer: str, name: str) -> str | None:
+        """The member's name for an account with this issuer and name, or None."""
+        for text in (issuer, name):
+            member = self._best(text)
+            if member is not None:
+                return member
+        return None
+
+
+def member_of(stored: StoredAccount, ecosystem: Iterable[m.EcosystemMember]) -> str | None:
+    """The ecosystem member a live account belongs to, or None (see EcosystemMatcher)."""
     if stored.account is None or stored.deleted:
         return None
-    fields = (stored.account.issuer.casefold(), stored.account.name.casefold())
-    for member in ecosystem:
-        name = member.name.casefold()
-        domains = [d.casefold() for d in member.domains if d]
-        for text in fields:
-            if text and (text == name or any(domain in text for domain in domains)):
-                return member.name
-    return None
+    return EcosystemMatcher(ecosystem).match(stored.account.issuer, stored.account.name)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -106,7 +164,12 @@ class Gate:
 
 def check_gate(data: VaultData, config: m.ServiceConfig) -> Gate:
     """Open when at least one live account belongs to the ecosystem."""
-    members = [member_of(stored, config.ecosystem) for stored in data.live()]
+    matcher = EcosystemMatcher(config.ecosystem)
+    members = [
+        matcher.match(stored.account.issuer, stored.account.name)
+        for stored in data.live()
+        if stored.account is not None
+    ]
     found = tuple(dict.fromkeys(name for name in members if name))
     return Gate(
         open=bool(found),

@@ -3,9 +3,11 @@
 Accounts are matched by their stable id. For an id on both sides the later change
 (``updated_at``) wins and a tombstone wins a tie; an HOTP account keeps the higher
 counter of the two, so a code is never produced twice. An account present on
-either side is present in the result. Two live accounts with different ids but the
-same secret, issuer and name (added separately on two devices) become one: the
-smaller id is kept and the other turns into a tombstone, the same on every device.
+either side is present in the result. Two live accounts with different ids that are
+duplicates (:meth:`~otpkeep.otp.account.Account.duplicate_key`: the same codes under the
+same label, added separately on two devices) become one: the smaller id is kept and the
+other turns into a tombstone, the same on every device. The same secret with another
+algorithm, digits, period, counter or type is another account, and stays.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from otpkeep.otp.account import OtpType
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
+
+    from otpkeep.otp.account import DuplicateKey
 
 
 @dataclasses.dataclass(frozen=True)
@@ -58,15 +62,15 @@ def _pick(local: StoredAccount, remote: StoredAccount) -> StoredAccount:
 
 
 def _fold_duplicates(accounts: dict[str, StoredAccount]) -> None:
-    by_identity: dict[tuple[bytes, str, str], StoredAccount] = {}
+    by_key: dict[DuplicateKey, StoredAccount] = {}
     for id_ in sorted(accounts):
         stored = accounts[id_]
         if stored.deleted or stored.account is None:
             continue
-        key = stored.account.identity()
-        keeper = by_identity.get(key)
+        key = stored.account.duplicate_key()
+        keeper = by_key.get(key)
         if keeper is None:
-            by_identity[key] = stored
+            by_key[key] = stored
             continue
         instant = max(keeper.updated_at, stored.updated_at)
         accounts[id_] = StoredAccount(id=id_, account=None, updated_at=instant, deleted=True)

@@ -1,9 +1,12 @@
 """Automatic backups: upload the accounts as a new sealed version, merging on a conflict.
 
-Every upload names the version it replaces (``If-Match``). When another device got
+Every upload names the version it replaces (``If-Match``), is sealed for the version it
+will become (the version is in the associated data, so the service cannot pass off one
+version as another) and is signed under the possession key. When another device got
 there first (412), the device downloads the latest, merges it into its vault (see
-:mod:`otpkeep.device.merge`) and uploads again, a bounded number of times. An upload
-that fails leaves the change pending for the next command.
+:mod:`otpkeep.device.merge`) and uploads again, a bounded number of times. A version
+older than the newest this device has seen is refused: the service cannot roll the
+backup back. An upload that fails leaves the change pending for the next command.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from otpkeep.device.merge import MergeResult, merge
 from otpkeep.device.payload import decode_payload, encode_payload
 from otpkeep.device.pending import PENDING_MARKER
 from otpkeep.errors import APIError, BackupError, ServiceError
-from otpkeep.protocol.errors import ErrorCode
+from otpkeep.protocol.errors import EndReason, ErrorCode
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -30,6 +33,15 @@ if TYPE_CHECKING:
 
 MAX_ROUNDS = 5
 _GONE = frozenset({ErrorCode.NO_BACKUP, ErrorCode.NOT_FOUND, ErrorCode.PASSCODE_NOT_SET})
+_GONE_REASONS = frozenset({EndReason.BACKUP_DELETED, EndReason.BACKUP_DESTROYED})
+
+
+def backup_gone(exc: APIError) -> bool:
+    """Whether a refusal says the backup itself is gone (deleted or destroyed)."""
+    if exc.code in _GONE:
+        return True
+    return exc.code == ErrorCode.SESSION_ENDED and exc.details.get("reason") in _GONE_REASONS
+
 
 BACKUP_GONE = (
     "The backup at the service is gone (deleted, or destroyed after too many wrong "
@@ -53,10 +65,35 @@ def backup_key(state: BackupState) -> tuple[bytes, uuid.UUID]:
     return state.data_key, uuid.UUID(state.account_id)
 
 
-def open_remote(state: BackupState, sealed: bytes) -> list[StoredAccount]:
-    """The accounts of a sealed backup of this account."""
+ROLLED_BACK = (
+    "The backup service sent version {version} of the backup, older than version {seen} "
+    "that this device has seen: it was not used. Try again later, and tell the service's "
+    "operator if it goes on."
+)
+
+
+def open_remote(
+    state: BackupState, sealed: bytes, version: int, *, latest: bool = True
+) -> list[StoredAccount]:
+    """The accounts of version ``version`` of this account's backup.
+
+    ``latest``: the service says this is the newest version, so it may not be older than
+    the newest this device has seen.
+    """
     data_key, account_id = backup_key(state)
-    return decode_payload(escrow.open_backup(data_key, sealed, account_id=account_id))
+    if latest and state.last_version is not None and version < state.last_version:
+        raise BackupError(ROLLED_BACK.format(version=version, seen=state.last_version))
+    plain = escrow.open_backup(data_key, sealed, account_id=account_id, version=version)
+    return decode_payload(plain)
+
+
+def seal_for_upload(state: BackupState, plaintext: bytes) -> tuple[bytes, bytes]:
+    """The sealed backup as the version after ``state.last_version``, and its signature."""
+    data_key, account_id = backup_key(state)
+    version = (state.last_version or 0) + 1
+    sealed = escrow.seal_backup(data_key, plaintext, account_id=account_id, version=version)
+    signature = escrow.sign_upload(data_key, account_id=account_id, version=version, body=sealed)
+    return sealed, signature
 
 
 def merge_into(data: VaultData, remote: list[StoredAccount]) -> MergeResult:
@@ -92,12 +129,12 @@ def _fetch_and_merge(vault: Vault, client: ServiceClient) -> tuple[int, MergeRes
     try:
         version, sealed = client.get_backup()
     except APIError as exc:
-        if exc.code in _GONE:
+        if backup_gone(exc):
             raise BackupError(BACKUP_GONE) from exc
         raise
     with vault.transaction() as data:
         state = load_state(data)
-        result = merge_into(data, open_remote(state, sealed))
+        result = merge_into(data, open_remote(state, sealed, version))
         state.last_version = version
         state.pending = True
         save_state(data, state)
@@ -109,11 +146,10 @@ def _rounds(vault: Vault, client: ServiceClient, clock: Callable[[], float]) -> 
     for _ in range(MAX_ROUNDS):
         data = vault.load()
         state = load_state(data)
-        data_key, account_id = backup_key(state)
         plaintext = encode_payload(data.accounts.values())
-        sealed = escrow.seal_backup(data_key, plaintext, account_id=account_id)
+        sealed, signature = seal_for_upload(state, plaintext)
         try:
-            stored = client.put_backup(sealed, if_match=state.last_version)
+            stored = client.put_backup(sealed, if_match=state.last_version, signature=signature)
         except APIError as exc:
             if exc.code not in {ErrorCode.BACKUP_CONFLICT, ErrorCode.PRECONDITION_REQUIRED}:
                 raise
@@ -137,7 +173,7 @@ def upload(vault: Vault, client: ServiceClient, *, clock: Callable[[], float]) -
     try:
         return _rounds(vault, client, clock)
     except APIError as exc:
-        if exc.code in _GONE:
+        if backup_gone(exc):
             _record_failure(vault, BACKUP_GONE, clock())
             raise BackupError(BACKUP_GONE) from exc
         _record_failure(vault, str(exc), clock())

@@ -5,7 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from otpkeep.errors import NotFoundError
-from otpkeep.otp.account import Account, Algorithm, OtpType, decode_base32, encode_base32
+from otpkeep.otp.account import (
+    Account,
+    Algorithm,
+    DuplicateKey,
+    OtpType,
+    decode_base32,
+    encode_base32,
+)
 
 
 def new_id() -> str:
@@ -82,21 +89,32 @@ class VaultData:
         return [stored for stored in self.accounts.values() if not stored.deleted]
 
     def find_same(self, account: Account) -> StoredAccount | None:
-        """The live account with the same secret, issuer and name, if any."""
-        identity = account.identity()
+        """The live account ``account`` duplicates: the same codes under the same label.
+
+        See :meth:`Account.duplicate_key`: the same secret with another type,
+        algorithm, digits, period or counter is another account.
+        """
+        key = account.duplicate_key()
         for stored in self.live():
-            if stored.account is not None and stored.account.identity() == identity:
+            if stored.account is not None and stored.account.duplicate_key() == key:
                 return stored
         return None
 
     def add(self, account: Account, now: int, *, id_: str | None = None) -> StoredAccount | None:
-        """Add an account; None when the same secret, issuer and name is already live."""
+        """Add an account; None when a live account already duplicates it (see find_same)."""
         if self.find_same(account) is not None:
             return None
+        return self._insert(account, now, id_)
+
+    def _insert(self, account: Account, now: int, id_: str | None) -> StoredAccount:
         stored = StoredAccount(id=id_ or new_id(), account=account, updated_at=now)
         self.accounts.pop(stored.id, None)
         self.accounts[stored.id] = stored
         return stored
+
+    def index(self) -> AccountIndex:
+        """An index of the live accounts for adding many at once in linear time."""
+        return AccountIndex(self)
 
     def _get_live(self, id_: str) -> StoredAccount:
         stored = self.accounts.get(id_)
@@ -116,6 +134,44 @@ class VaultData:
         stored = self._get_live(id_)
         stored.account = account
         stored.updated_at = now
+
+
+class AccountIndex:
+    """The live accounts of one :class:`VaultData`, by duplicate key and by secret.
+
+    Made for one batch of additions (an import): add through :meth:`add` while it
+    lives, so it stays in step with the vault data.
+    """
+
+    __slots__ = ("_by_key", "_by_secret", "_data")
+
+    def __init__(self, data: VaultData) -> None:
+        self._data = data
+        self._by_key: dict[DuplicateKey, StoredAccount] = {}
+        self._by_secret: dict[bytes, list[StoredAccount]] = {}
+        for stored in data.live():
+            if stored.account is not None:
+                self._remember(stored, stored.account)
+
+    def _remember(self, stored: StoredAccount, account: Account) -> None:
+        self._by_key.setdefault(account.duplicate_key(), stored)
+        self._by_secret.setdefault(account.secret, []).append(stored)
+
+    def find_same(self, account: Account) -> StoredAccount | None:
+        """The live account ``account`` duplicates, as :meth:`VaultData.find_same`."""
+        return self._by_key.get(account.duplicate_key())
+
+    def same_secret(self, account: Account) -> list[StoredAccount]:
+        """The live accounts with ``account``'s secret, whatever their settings and labels."""
+        return list(self._by_secret.get(account.secret, ()))
+
+    def add(self, account: Account, now: int) -> StoredAccount | None:
+        """Add ``account`` unless a live account duplicates it (then None)."""
+        if self.find_same(account) is not None:
+            return None
+        stored = self._data._insert(account, now, None)  # noqa: SLF001 - the index is its helper
+        self._remember(stored, account)
+        return stored
 
 
 def account_to_json(account: Account) -> dict[str, Any]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import binascii
 import enum
 from typing import Any
 
@@ -12,10 +11,19 @@ from otpkeep.errors import InvalidAccountError
 MIN_DIGITS = 6
 MAX_DIGITS = 10
 STEAM_DIGITS = 5
+STEAM_PERIOD = 30
 MAX_PERIOD = 24 * 60 * 60
 MAX_COUNTER = 2**64 - 1
 MAX_LABEL = 256
 MIN_SECRET_BYTES = 1
+"""What an account can hold: every account stored before :data:`MIN_NEW_SECRET_BYTES` loads."""
+MIN_NEW_SECRET_BYTES = 6
+"""The shortest secret accepted from a person or a file: 48 bits, 10 base32 characters.
+
+Real services issue 10 bytes (80 bits, 16 characters) or more; the shortest secrets in
+other authenticators' own export files are 11 characters (6 bytes once the leftover
+bits are dropped). Anything shorter is a truncated copy or a typing mistake.
+"""
 MAX_SECRET_BYTES = 1024
 
 
@@ -46,25 +54,110 @@ class Algorithm(enum.StrEnum):
             ) from None
 
 
-def decode_base32(text: str) -> bytes:
-    """Decode a base32 secret written as people write them.
+_BASE32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+_BASE32_VALUES = {ch: value for value, ch in enumerate(_BASE32)}
+# Characters people type for a base32 letter; mapping them would be a guess that
+# changes every code, so they are refused with a hint instead.
+_LOOKALIKES = {"0": "the letter O", "1": "the letter I or L", "8": "the letter B"}
+_IGNORED = frozenset(" \t\r\n-")
+_DROP = str.maketrans(dict.fromkeys(_IGNORED))
+_BASE32_SET = frozenset(_BASE32)
 
-    Upper or lower case, with spaces, hyphens or ``=`` padding, with or without the
-    padding a strict decoder needs.
+
+def _not_base32(character: str, position: int) -> InvalidAccountError:
+    shown = repr(character) if character.isprintable() else f"U+{ord(character):04X}"
+    hint = _LOOKALIKES.get(character)
+    advice = f" (did you mean {hint}?)" if hint else ""
+    return InvalidAccountError(
+        f"The secret has {shown} at position {position}, which is not base32: "
+        f"use the letters A-Z and the digits 2-7{advice}."
+    )
+
+
+def decode_base32(text: str) -> bytes:
+    """Decode a base32 secret written as people and other authenticators write them.
+
+    Upper or lower case, spaces, hyphens and ``=`` padding (any amount, at the end)
+    are accepted. A length that is not a whole number of bytes (11, 14, 17, 19, ...
+    characters) is read as Google Authenticator, Aegis, 2FAS and Authenticator Pro
+    read it: the bits left over after the last whole byte are dropped. Anything
+    else is refused with the character and its position (1-based, in ``text``).
     """
-    cleaned = "".join(text.split()).replace("-", "").rstrip("=").upper()
-    if not cleaned:
+    cleaned = text.translate(_DROP).upper().rstrip("=")
+    if cleaned and _BASE32_SET.issuperset(cleaned):
+        # The standard decoder on whole 8-character groups, then the whole bytes only.
+        secret = base64.b32decode(cleaned + "A" * (-len(cleaned) % 8))[: len(cleaned) * 5 // 8]
+        if secret:
+            return secret
+    return _decode_slowly(text)
+
+
+def _decode_slowly(text: str) -> bytes:
+    """Character by character, to say where the first thing that is wrong is."""
+    value = bits = 0
+    out = bytearray()
+    padding_from = 0
+    for position, character in enumerate(text, start=1):
+        if character in _IGNORED:
+            continue
+        if character == "=":
+            padding_from = padding_from or position
+            continue
+        digit = _BASE32_VALUES.get(character.upper())
+        if digit is None:
+            raise _not_base32(character, position)
+        if padding_from:
+            raise InvalidAccountError(
+                f"The secret has '=' at position {padding_from} before its end: "
+                "padding belongs only at the end."
+            )
+        value = (value << 5 | digit) & 0xFFF
+        bits += 5
+        if bits >= 8:
+            bits -= 8
+            out.append(value >> bits & 0xFF)
+    if not out:
+        if bits:
+            raise InvalidAccountError(
+                "The secret is one base32 character long, which holds no whole byte."
+            )
         raise InvalidAccountError("The secret is empty.")
-    padded = cleaned + "=" * (-len(cleaned) % 8)
-    try:
-        secret = base64.b32decode(padded)
-    except (binascii.Error, ValueError):
+    return bytes(out)
+
+
+def base32_length_hint(secret: bytes) -> int:
+    """How many base32 characters ``secret`` takes without padding."""
+    return -(-len(secret) * 8 // 5)
+
+
+def check_new_secret(secret: bytes) -> None:
+    """Refuse a secret too short for any real service: a truncated copy, most likely.
+
+    The vault still holds and shows any secret of at least one byte, so accounts
+    stored before this rule keep working; only accounts coming in are checked.
+    """
+    if len(secret) < MIN_NEW_SECRET_BYTES:
         raise InvalidAccountError(
-            "The secret is not valid base32 (letters A-Z and digits 2-7)."
-        ) from None
-    if not secret:
-        raise InvalidAccountError("The secret is too short.")
-    return secret
+            f"The secret is {len(secret)} byte{'s' if len(secret) != 1 else ''} long "
+            f"({base32_length_hint(secret)} base32 characters); otpkeep takes secrets of at "
+            f"least {MIN_NEW_SECRET_BYTES} bytes ({base32_length_hint(bytes(MIN_NEW_SECRET_BYTES))}"
+            " base32 characters): check that it was copied whole."
+        )
+
+
+def check_new_text(field: str, value: str) -> None:
+    """Refuse text that cannot be written out: lone surrogates (bytes that were not UTF-8)."""
+    if any(0xD800 <= ord(ch) <= 0xDFFF for ch in value):
+        raise InvalidAccountError(
+            f"The {field} holds bytes that are not UTF-8 text: write it again in UTF-8."
+        )
+
+
+def check_new_account(account: Account) -> None:
+    """What an account coming in from a person or a file must meet, besides validity."""
+    check_new_secret(account.secret)
+    check_new_text("issuer", account.issuer)
+    check_new_text("name", account.name)
 
 
 def encode_base32(secret: bytes) -> str:
@@ -84,9 +177,16 @@ def _check_label(field: str, value: object) -> None:
         raise InvalidAccountError(f"The {field} must be text.")
     if len(value) > MAX_LABEL:
         raise InvalidAccountError(f"The {field} is longer than {MAX_LABEL} characters.")
-    if any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in value):
-        raise InvalidAccountError(f"The {field} contains control characters.")
+    if any(ord(ch) < 0x20 or 0x7F <= ord(ch) <= 0x9F for ch in value):
+        raise InvalidAccountError(
+            f"The {field} contains control characters (such as a line break or a tab): remove them."
+        )
 
+
+CodesKey = tuple[bytes, OtpType, Algorithm, int, int]
+"""The secret, type, algorithm, digits and period (or counter): what decides the codes."""
+DuplicateKey = tuple[CodesKey, str, str]
+"""The codes key and the case-folded issuer and name: equal keys are duplicate accounts."""
 
 _FIELDS = ("issuer", "name", "secret", "type", "algorithm", "digits", "period", "counter")
 
@@ -138,7 +238,9 @@ class Account:
         _check_label("name", name)
         kind = OtpType(type)
         if kind is OtpType.STEAM:
-            digits = STEAM_DIGITS
+            # Steam Guard codes are five characters of SHA1 every 30 seconds, whatever a
+            # file says: Steam accepts no other, and apps write their own defaults here.
+            digits, period, algorithm = STEAM_DIGITS, STEAM_PERIOD, Algorithm.SHA1
         elif not MIN_DIGITS <= digits <= MAX_DIGITS:
             raise InvalidAccountError(
                 f"Digits must be from {MIN_DIGITS} to {MAX_DIGITS}, not {digits}."
@@ -189,6 +291,32 @@ class Account:
     def identity(self) -> tuple[bytes, str, str]:
         """What makes two accounts the same account: secret, issuer and name."""
         return (self.secret, self.issuer.casefold(), self.name.casefold())
+
+    def codes_key(self) -> CodesKey:
+        """What decides the codes: the secret, and the type's own parameters.
+
+        TOTP and Steam: algorithm, digits, period (Steam's are fixed at construction);
+        HOTP: algorithm, digits, counter.
+        """
+        if self.type is OtpType.HOTP:
+            return (self.secret, self.type, self.algorithm, self.digits, self.counter)
+        return (self.secret, self.type, self.algorithm, self.digits, self.period)
+
+    def duplicate_key(self) -> DuplicateKey:
+        """Two accounts are duplicates when they give the same codes under the same label.
+
+        The same secret with another type, algorithm, digits, period or counter gives
+        other codes, so it is another account; so is the same secret under another
+        issuer or name (case aside), which some people keep on purpose.
+        """
+        return (self.codes_key(), self.issuer.casefold(), self.name.casefold())
+
+    def settings(self) -> str:
+        """``TOTP SHA1, 6 digits, 30 s``: the parameters in a few words, for reports."""
+        if self.type is OtpType.STEAM:
+            return "Steam Guard"
+        moving = f"counter {self.counter}" if self.type is OtpType.HOTP else f"{self.period} s"
+        return f"{self.type.value.upper()} {self.algorithm.value}, {self.digits} digits, {moving}"
 
     def matches(self, query: str) -> bool:
         """A case-insensitive substring of the issuer or the name."""

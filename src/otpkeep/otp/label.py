@@ -24,3 +24,13 @@ def join_label(issuer: str, name: str) -> str:
     if issuer or ":" in name:
         return f"{issuer}:{name}"
     return name
+
+
+def export_label(issuer: str, name: str) -> str:
+    """The label written out with a separate issuer field (otpauth URIs, Google's export).
+
+    The Key Uri Format allows no colon in the issuer part of a label, and readers
+    that follow it refuse or misread one: an issuer that holds a colon is left out
+    of the label and travels in the issuer field alone.
+    """
+    return join_label("" if ":" in issuer else issuer, name)

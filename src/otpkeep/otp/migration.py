@@ -17,7 +17,7 @@ from urllib.parse import parse_qsl, quote, urlsplit
 from otpkeep.errors import InvalidAccountError, InvalidInputError, InvalidURIError
 from otpkeep.otp import protobuf
 from otpkeep.otp.account import Account, Algorithm, OtpType
-from otpkeep.otp.label import join_label, split_label
+from otpkeep.otp.label import export_label, split_label
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -176,7 +176,7 @@ def _encode_account(account: Account) -> bytes:
     return b"".join(
         (
             protobuf.bytes_field(1, account.secret),
-            protobuf.bytes_field(2, join_label(account.issuer, account.name).encode()),
+            protobuf.bytes_field(2, export_label(account.issuer, account.name).encode()),
             protobuf.bytes_field(3, account.issuer.encode()),
             protobuf.varint_field(4, _ALGORITHM_CODES[account.algorithm]),
             protobuf.varint_field(5, _DIGIT_CODES[account.digits]),

@@ -20,15 +20,20 @@ from otpkeep.otp.account import (
     decode_base32,
     encode_base32,
 )
-from otpkeep.otp.label import join_label, split_label
+from otpkeep.otp.label import export_label, split_label
 
 SCHEME = "otpauth"
 _MAX_LENGTH = 64 * 1024
+_MAX_FIELDS = 100
+
+
+# Values some exporters write for a parameter they have no value for (Ente: "null").
+_NO_VALUE = frozenset({"", "null", "none", "undefined"})
 
 
 def _number(params: dict[str, str], key: str, default: int, what: str) -> int:
     text = params.get(key, "").strip()
-    if not text:
+    if text.lower() in _NO_VALUE:
         return default
     if not (text.isascii() and text.isdigit()) or len(text) > 20:
         raise InvalidURIError(f"The {what} in the otpauth URI is not a whole number.")
@@ -37,8 +42,18 @@ def _number(params: dict[str, str], key: str, default: int, what: str) -> int:
 
 def _query(query: str) -> dict[str, str]:
     params: dict[str, str] = {}
-    for key, value in parse_qsl(query, keep_blank_values=True):
-        params.setdefault(key.strip().lower(), value)
+    try:
+        pairs = parse_qsl(query, keep_blank_values=True, max_num_fields=_MAX_FIELDS)
+    except ValueError:
+        raise InvalidURIError("The otpauth URI has too many parameters.") from None
+    for raw_key, value in pairs:
+        key = raw_key.strip().lower()
+        if key in params and params[key] != value:
+            raise InvalidURIError(
+                f"The otpauth URI gives the {key[:20]!r} parameter twice, with different "
+                "values: keep one of them."
+            )
+        params.setdefault(key, value)
     return params
 
 
@@ -86,13 +101,19 @@ def parse_uri(text: str) -> Account:
             name=name,
             secret=decode_base32(params["secret"]),
             type=kind,
-            algorithm=Algorithm.parse(params.get("algorithm") or Algorithm.SHA1),
+            algorithm=_algorithm(params.get("algorithm", "")),
             digits=digits,
             period=period,
             counter=counter,
         )
     except InvalidAccountError as exc:
         raise InvalidURIError(f"The otpauth URI is invalid: {_lower_first(exc.message)}") from exc
+
+
+def _algorithm(text: str) -> Algorithm:
+    if text.strip().lower() in _NO_VALUE:
+        return Algorithm.SHA1
+    return Algorithm.parse(text)
 
 
 def _lower_first(sentence: str) -> str:
@@ -113,9 +134,7 @@ def format_uri(account: Account) -> str:
         params["period"] = str(account.period)
     if account.type is OtpType.STEAM:
         params["encoder"] = "steam"
-    # A label prefix cannot hold a colon: such an issuer travels in the parameter only.
-    prefix = "" if ":" in account.issuer else account.issuer
-    label = quote(join_label(prefix, account.name), safe=":@")
+    label = quote(export_label(account.issuer, account.name), safe=":@")
     return f"{SCHEME}://{kind.value}/{label}?{urlencode(params, quote_via=quote, safe='')}"
 
 

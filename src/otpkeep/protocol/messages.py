@@ -1,37 +1,22 @@
 """The JSON messages of the HTTP API, ``/v1``. Data only.
 
-The service validates requests with these models and answers with them; the
-device parses answers with them. Bytes are base64url without padding
-(:data:`B64Bytes`). Backup bodies are not JSON: ``PUT``/``GET /v1/backup`` carry
-the sealed envelope as ``application/octet-stream`` and the version as an ETag.
+The service validates requests with these models and answers with them; the device
+parses answers with them. Bytes are base64url without padding (:data:`B64Bytes`);
+Argon2id parameters are :data:`~otpkeep.protocol.kdf.Kdf`. Backup bodies are not JSON:
+``PUT``/``GET /v1/backup`` carry the sealed envelope as ``application/octet-stream``
+and the version as an ETag. Which endpoint takes and answers which message, and who
+may call it, is the table of :mod:`otpkeep.protocol.endpoints`.
 
-Endpoints (auth: ``Authorization: Bearer <session token>``)::
+Who may do what (docs/security.md):
 
-    GET    /healthz                                  liveness
-    GET    /v1/config                                ServiceConfig
-    POST   /v1/verifications                         VerificationStart -> 202 VerificationStarted
-                                                     (change_email: full session required)
-    POST   /v1/verifications/{id}/confirm            VerificationConfirm -> SessionGranted
-                                                     (change_email: -> EmailChanged)
-    GET    /v/{token}                                landing page of the emailed link (HTML);
-                                                     its button opens the app with
-                                                     otpkeep://verify?id=<id>&code=<code>
-    POST   /v1/passcode/evaluate       full          OprfRequest -> RegistrationChallenge
-    PUT    /v1/passcode                full          PasscodeRegistration -> PasscodeRegistered
-    POST   /v1/recovery/evaluate       recovery      OprfRequest -> RecoveryChallenge
-    POST   /v1/recovery/proof          recovery      RecoveryProof -> RecoveryGranted
-    PUT    /v1/backup                  full          octets; If-Match "N" or If-None-Match *
-                                                     -> BackupStored (409 passcode_not_set
-                                                     before the first passcode)
-    GET    /v1/backup                  full          octets of the latest, ETag "N"
-    GET    /v1/backup/versions         full          BackupVersionList
-    GET    /v1/backup/versions/{n}     full          octets, ETag "N"
-    DELETE /v1/backup                  full          204: backup, passcode and versions deleted
-    GET    /v1/devices                 full          DeviceList
-    DELETE /v1/devices/{id}            full          204
-    GET    /v1/events                  full          EventList (security events, newest first)
-    GET    /v1/account/export          full          AccountExport
-    DELETE /v1/account                 full          204: everything about the account deleted
+- a verified email code gives a *mailbox* session: ``setup`` when the address has no
+  passcode (it may register the first one), ``recovery`` when it has one (it may spend
+  counted passcode tries, or sign in with the data key, and nothing else);
+- a ``full`` session belongs to a device that holds the data key: it came from the
+  first registration, a right passcode, or a proof of possession of the data key. It
+  reads ciphertext and metadata with its token alone; every change (an upload, a
+  passcode, the address, a device, a deletion) also carries a signature under the
+  data key's possession key, which the token alone cannot make.
 """
 
 from __future__ import annotations
@@ -39,11 +24,13 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import uuid
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, StringConstraints
 
+from otpkeep.crypto.policy import MAX_DIGITS, MIN_DIGITS
 from otpkeep.protocol.encoding import B64Bytes
+from otpkeep.protocol.kdf import Kdf, KdfCosts
 
 API_VERSION = "v1"
 CODE_LENGTH = 6
@@ -73,33 +60,27 @@ class Message(BaseModel):
 
 
 class EcosystemMember(Message):
-    """One service of the operator's ecosystem, matched on issuer names and domains."""
+    """One service of the operator's ecosystem, matched on its names and domains.
+
+    ``aliases`` are the other names its accounts are issued under (product names,
+    former names); see :mod:`otpkeep.protocol.ecosystem`.
+    """
 
     name: str
+    aliases: list[str] = []
     domains: list[str] = []
 
 
 class PasscodePolicy(Message):
-    min_length: int = 4
-    max_length: int = 32
-
-
-class KdfParams(Message):
-    """Argon2id parameters (RFC 9106), carried with the data they protect."""
-
-    algorithm: Literal["argon2id"] = "argon2id"
-    memory_kib: int = Field(65536, ge=8, le=4 * 1024 * 1024)
-    iterations: int = Field(3, ge=1, le=64)
-    lanes: int = Field(1, ge=1, le=64)
-    version: int = 0x13
-    salt: B64Bytes = b""
+    min_length: int = MIN_DIGITS
+    max_length: int = MAX_DIGITS
 
 
 class VerificationPolicy(Message):
     code_length: int = CODE_LENGTH
     code_lifetime_seconds: int = 600
     max_attempts: int = 5
-    max_sends_per_hour: int = 5
+    max_sends_per_hour: int = 20
 
 
 class Limits(Message):
@@ -115,7 +96,7 @@ class ServiceConfig(Message):
     ecosystem: list[EcosystemMember]
     passcode: PasscodePolicy
     verification: VerificationPolicy
-    kdf: KdfParams
+    kdf: KdfCosts
     limits: Limits
     oprf_suite: str = "ristretto255-SHA512"
 
@@ -124,7 +105,7 @@ class ServiceConfig(Message):
 
 
 class Purpose(enum.StrEnum):
-    """Why an address is being verified."""
+    """Why an address is being verified (it words the email; the scope follows the account)."""
 
     ENABLE = "enable"
     TRANSFER = "transfer"
@@ -132,6 +113,8 @@ class Purpose(enum.StrEnum):
 
 
 class VerificationStart(Message):
+    """Ask for a code. ``change_email`` needs a full session and a possession proof."""
+
     email: Email
     purpose: Purpose
     device_name: DeviceName = ""
@@ -150,12 +133,15 @@ class VerificationConfirm(Message):
 
 
 class SessionScope(enum.StrEnum):
-    FULL = "full"
+    """What a session may do (see the module docstring)."""
+
+    SETUP = "setup"
     RECOVERY = "recovery"
+    FULL = "full"
 
 
 class SessionGranted(Message):
-    """A device session: ``full`` after enable, ``recovery`` (only spends tries) for transfer."""
+    """A device session. A code gives ``setup`` or ``recovery``; ``full`` needs the data key."""
 
     session_token: str
     session_id: uuid.UUID
@@ -166,11 +152,48 @@ class SessionGranted(Message):
     backup_version: int | None
 
 
+class NewSession(Message):
+    """The session that replaces the caller's (its old token no longer works)."""
+
+    session_token: str
+    session_id: uuid.UUID
+    scope: SessionScope = SessionScope.FULL
+
+
 class EmailChanged(Message):
     email: str
 
 
-# --- passcode registration (full session) --------------------------------------
+# --- proof of possession of the data key -------------------------------------
+
+
+class PossessionAction(enum.StrEnum):
+    """What a possession proof authorises; the signature names it, and its target."""
+
+    SESSION = "session"
+    REGISTER = "register"
+    CHANGE_EMAIL = "change_email"
+    REVOKE_DEVICE = "revoke_device"
+    DELETE_BACKUP = "delete_backup"
+    DELETE_ACCOUNT = "delete_account"
+
+
+class PossessionChallengeRequest(Message):
+    """Ask for a challenge to sign for ``action`` on ``target`` (a device id, an address)."""
+
+    action: PossessionAction
+    target: Annotated[str, StringConstraints(max_length=254)] = ""
+
+
+class PossessionChallenge(Message):
+    """Sign it with the possession key; send the proof within ``expires_in`` seconds."""
+
+    challenge_id: uuid.UUID
+    challenge: B64Bytes
+    expires_in: int
+
+
+# --- passcode registration -----------------------------------------------------
 
 
 class OprfRequest(Message):
@@ -178,45 +201,52 @@ class OprfRequest(Message):
 
 
 class RegistrationChallenge(Message):
-    """The OPRF evaluation under the account's next key version."""
+    """The OPRF evaluation under the account's next key version and a fresh OPRF key."""
 
     registration_id: uuid.UUID
     key_version: int
     evaluated_element: B64Bytes
     challenge: B64Bytes
-    kdf: KdfParams
+    kdf: Kdf
     has_passcode: bool
 
 
 class PasscodeRegistration(Message):
-    """Swap in a passcode. ``possession_key`` with the first one; ``possession_proof`` after."""
+    """Swap in a passcode, signed under the possession key over every new value.
+
+    ``possession_public_key`` comes with the first passcode only. ``renewal`` marks the
+    re-key that follows a transfer (the same passcode under a new key version).
+    """
 
     registration_id: uuid.UUID
     key_version: int
     auth_public_key: B64Bytes
     wrapped_data_key: B64Bytes
-    kdf: KdfParams
-    possession_key: B64Bytes | None = None
-    possession_proof: B64Bytes | None = None
+    kdf: Kdf
+    signature: B64Bytes
+    possession_public_key: B64Bytes | None = None
+    renewal: bool = False
 
 
 class PasscodeRegistered(Message):
     key_version: int
     tries_left: int
+    session: NewSession
 
 
 # --- recovery (recovery session) -----------------------------------------------
 
 
 class RecoveryChallenge(Message):
-    """One try has been taken before this answer was sent."""
+    """One try has been taken before this answer was sent; prove it within ``expires_in``."""
 
     attempt_id: uuid.UUID
     key_version: int
     evaluated_element: B64Bytes
     challenge: B64Bytes
-    kdf: KdfParams
+    kdf: Kdf
     tries_left: int
+    expires_in: int
 
 
 class RecoveryProof(Message):
@@ -225,12 +255,12 @@ class RecoveryProof(Message):
 
 
 class RecoveryGranted(Message):
-    """The passcode was right: the wrapped data key, and the session is now full."""
+    """The passcode was right: the wrapped data key, and a full session in place of this one."""
 
     key_version: int
     wrapped_data_key: B64Bytes
     backup_version: int | None
-    scope: SessionScope = SessionScope.FULL
+    session: NewSession
 
 
 # --- backups ---------------------------------------------------------------------
@@ -276,8 +306,11 @@ class EventKind(enum.StrEnum):
     PASSCODE_FAILED = "passcode_failed"
     BACKUP_DESTROYED = "backup_destroyed"
     EMAIL_CHANGED = "email_changed"
+    EMAIL_CHANGE_UNDONE = "email_change_undone"
     PASSCODE_CHANGED = "passcode_changed"
+    PASSCODE_RENEWED = "passcode_renewed"
     DEVICE_ADDED = "device_added"
+    DEVICE_SIGNED_IN = "device_signed_in"
     DEVICE_REVOKED = "device_revoked"
     BACKUP_DELETED = "backup_deleted"
 
@@ -293,14 +326,38 @@ class EventList(Message):
     events: list[Event]
 
 
+class EscrowSummary(Message):
+    """What the service holds of the passcode, by fingerprint only: never the keys."""
+
+    key_version: int
+    auth_public_key_sha256: str
+    wrapped_data_key_sha256: str
+    possession_public_key_sha256: str
+    kdf: Kdf
+    tries_left: int
+    failures: int
+    wait_until: dt.datetime | None
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class StoredVersion(Message):
+    """One backup version of the privacy export: its ciphertext, as stored."""
+
+    version: int
+    size: int
+    created_at: dt.datetime
+    data: B64Bytes
+
+
 class AccountExport(Message):
     """Everything the service holds about an account (ciphertext stays ciphertext)."""
 
     account_id: uuid.UUID
     email: str
     created_at: dt.datetime
-    passcode: dict[str, Any] | None
-    backups: list[dict[str, Any]]
+    passcode: EscrowSummary | None
+    backups: list[StoredVersion]
     devices: list[DeviceInfo]
     events: list[Event]
 
@@ -309,6 +366,8 @@ class AccountExport(Message):
 
 
 class ErrorDetail(Message):
+    """A refusal: ``code`` is an :class:`~otpkeep.protocol.errors.ErrorCode` value."""
+
     code: str
     message: str
     details: dict[str, Any] = {}

@@ -12,9 +12,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from otpkeep.errors import APIError
 from otpkeep.protocol.errors import ErrorCode
 from otpkeep.protocol.messages import ErrorBody, ErrorDetail
+from otpkeep.server.errors import Refusal
 
 if TYPE_CHECKING:
     from fastapi import FastAPI, Request
@@ -33,14 +33,18 @@ def error_response(
     return JSONResponse(body.model_dump(mode="json"), status_code=status, headers=headers)
 
 
-async def _api_error(_request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, APIError)
+async def _refusal(_request: Request, exc: Exception) -> JSONResponse:
+    if not isinstance(exc, Refusal):  # pragma: no cover - registered for Refusal only
+        raise TypeError(type(exc).__name__)
     headers = {"Retry-After": str(int(exc.retry_after))} if exc.retry_after else None
-    return error_response(exc.code, exc.message, exc.status, details=exc.details, headers=headers)
+    return error_response(
+        exc.code.value, exc.message, exc.status, details=exc.details, headers=headers
+    )
 
 
 async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, RequestValidationError)
+    if not isinstance(exc, RequestValidationError):  # pragma: no cover - registered for it
+        raise TypeError(type(exc).__name__)
     fields = [
         {"loc": [str(part) for part in error.get("loc", ())], "type": str(error.get("type", ""))}
         for error in exc.errors()
@@ -54,23 +58,30 @@ async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
 
 
 async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, StarletteHTTPException)
+    if not isinstance(exc, StarletteHTTPException):  # pragma: no cover - registered for it
+        raise TypeError(type(exc).__name__)
     if exc.status_code == 404:
         return error_response(ErrorCode.NOT_FOUND.value, "There is nothing at this address.", 404)
     if exc.status_code == 413:
-        return error_response(ErrorCode.BACKUP_TOO_LARGE.value, "The request is too large.", 413)
+        code = ErrorCode.REQUEST_TOO_LARGE
+        return error_response(code.value, "The request is too large.", code.status)
+    if exc.status_code == 405:
+        code = ErrorCode.METHOD_NOT_ALLOWED
+        return error_response(
+            code.value,
+            "This request is not accepted here.",
+            code.status,
+            headers=dict(exc.headers) if exc.headers else None,
+        )
     return error_response(
         ErrorCode.INVALID_REQUEST.value,
-        "This request is not accepted here."
-        if exc.status_code == 405
-        else "The request is not valid.",
-        exc.status_code,
-        headers=dict(exc.headers) if exc.headers else None,
+        "The request is not valid.",
+        ErrorCode.INVALID_REQUEST.status,
     )
 
 
 def install(app: FastAPI) -> None:
     """Register the error answers on ``app``."""
-    app.add_exception_handler(APIError, _api_error)
+    app.add_exception_handler(Refusal, _refusal)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)

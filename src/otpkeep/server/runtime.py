@@ -1,7 +1,7 @@
 """What every use case needs: settings, derived keys, the database and the clock.
 
 :meth:`Runtime.unit` is the unit of work of one request: one transaction, committed at
-the end, and committed too when the use case refuses with an :class:`APIError` (a
+the end, and committed too when the use case refuses with a :class:`Refusal` (a
 refusal may have spent a try, and that must stick); any other error rolls back.
 """
 
@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from otpkeep.errors import APIError
+from otpkeep.server.errors import Refusal
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -46,11 +46,11 @@ class Runtime:
 
     @contextmanager
     def unit(self) -> Iterator[Session]:
-        """One transaction; committed on success and on APIError, rolled back otherwise."""
+        """One transaction; committed on success and on a Refusal, rolled back otherwise."""
         db = self.sessions()
         try:
             yield db
-        except APIError:
+        except Refusal:
             db.commit()
             raise
         except BaseException:

@@ -9,6 +9,17 @@ failed passcode try, one value per failure (the first value after the first fail
 ...); failures past the end of the list use its last value; ``0`` turns waits off. The
 default lets the first two failures retry at once and grows from the third one on:
 30 s, 1 min, 5 min, 15 min, 30 min, 1 h, 2 h (the tenth failure destroys the backup).
+
+Codes are sent at most ``max_sends_per_address_client_per_hour`` times an hour to one
+address from one client network (an IPv4 address, an IPv6 /64), each send after the
+wait ``send_gaps`` gives for the ones before it (``"0,30,60"``: the second 30 s after
+the first, the third a minute after the second, ...); at most ``max_sends_per_hour``
+to one address from all clients together; at most ``max_sends_per_client_per_hour``
+from one client network to all addresses. A stranger alone cannot use up the owner's
+sends: their own network's share runs out first.
+
+The defaults of the passcode policy, the KDF and the limits are the protocol's
+(:mod:`otpkeep.protocol.defaults`), the same a device uses before it has asked.
 """
 
 from __future__ import annotations
@@ -26,19 +37,14 @@ from pydantic_settings import (
 )
 
 from otpkeep.errors import ConfigurationError
+from otpkeep.protocol import defaults, ecosystem
 from otpkeep.protocol.messages import EcosystemMember
 
-DEFAULT_ECOSYSTEM: tuple[EcosystemMember, ...] = (
-    EcosystemMember(name="Salesforce.com", domains=["salesforce.com", "force.com"]),
-    EcosystemMember(name="Commerce Cloud", domains=["commercecloud.salesforce.com"]),
-    EcosystemMember(name="Heroku", domains=["heroku.com"]),
-    EcosystemMember(name="Sales Cloud", domains=["salescloud.salesforce.com"]),
-    EcosystemMember(name="Marketing Cloud", domains=["marketingcloud.com", "exacttarget.com"]),
-    EcosystemMember(name="MuleSoft", domains=["mulesoft.com", "anypoint.mulesoft.com"]),
-    EcosystemMember(name="Quip", domains=["quip.com"]),
-    EcosystemMember(name="Tableau", domains=["tableau.com", "online.tableau.com"]),
-)
+DEFAULT_ECOSYSTEM: tuple[EcosystemMember, ...] = ecosystem.DEFAULT_ECOSYSTEM
+"""The ecosystem ``/v1/config`` publishes unless the operator sets one: the same data the
+device uses offline (``otpkeep.protocol.ecosystem``)."""
 DEFAULT_RETRY_DELAYS = "0,0,30,60,300,900,1800,3600,7200"
+DEFAULT_SEND_GAPS = "0,30,60,120,300"
 
 
 class Settings(BaseSettings):
@@ -58,23 +64,32 @@ class Settings(BaseSettings):
     public_url: str = "http://127.0.0.1:8000"
     ecosystem: list[EcosystemMember] = Field(default_factory=lambda: list(DEFAULT_ECOSYSTEM))
 
-    code_lifetime_seconds: int = Field(600, ge=60, le=3600)
-    code_max_attempts: int = Field(5, ge=1, le=20)
-    max_sends_per_hour: int = Field(5, ge=1)
-    max_sends_per_client_per_hour: int = Field(5, ge=1)
+    code_lifetime_seconds: int = Field(defaults.VERIFICATION.code_lifetime_seconds, ge=60, le=3600)
+    code_max_attempts: int = Field(defaults.VERIFICATION.max_attempts, ge=1, le=20)
+    max_sends_per_address_client_per_hour: int = Field(5, ge=1)
+    max_sends_per_hour: int = Field(defaults.VERIFICATION.max_sends_per_hour, ge=1)
+    max_sends_per_client_per_hour: int = Field(20, ge=1)
+    send_gaps: str = DEFAULT_SEND_GAPS
     challenge_lifetime_seconds: int = Field(300, ge=10, le=3600)
 
-    recovery_tries: int = Field(10, ge=1, le=100)
+    recovery_tries: int = Field(defaults.LIMITS.recovery_tries, ge=1, le=100)
     passcode_retry_delays: str = DEFAULT_RETRY_DELAYS
-    passcode_min_length: int = 4
-    passcode_max_length: int = 32
+    passcode_min_length: int = Field(defaults.PASSCODE.min_length, ge=4, le=32)
+    passcode_max_length: int = Field(defaults.PASSCODE.max_length, ge=4, le=64)
 
-    kdf_memory_kib: int = Field(65536, ge=8)
-    kdf_iterations: int = Field(3, ge=1)
-    kdf_lanes: int = Field(1, ge=1)
+    kdf_memory_kib: int = Field(defaults.KDF.memory_kib, ge=8)
+    kdf_iterations: int = Field(defaults.KDF.iterations, ge=1)
+    kdf_lanes: int = Field(defaults.KDF.lanes, ge=1)
 
-    max_backup_bytes: int = Field(1024 * 1024, ge=1024)
-    versions_kept: int = Field(10, ge=1)
+    max_backup_bytes: int = Field(defaults.LIMITS.max_backup_bytes, ge=1024)
+    versions_kept: int = Field(defaults.LIMITS.versions_kept, ge=1)
+    max_request_bytes: int = Field(64 * 1024, ge=1024, le=1024 * 1024)
+
+    session_idle_days: int = Field(60, ge=1, le=3650)
+    session_lifetime_days: int = Field(365, ge=1, le=3650)
+    mailbox_session_minutes: int = Field(60, ge=5, le=24 * 60)
+    email_undo_days: int = Field(7, ge=1, le=90)
+    metrics_token: SecretStr | None = None
 
     @classmethod
     def settings_customise_sources(
@@ -93,7 +108,7 @@ class Settings(BaseSettings):
             sources.append(TomlConfigSettingsSource(settings_cls, toml_file=Path(config_file)))
         return tuple(sources)
 
-    @field_validator("passcode_retry_delays")
+    @field_validator("passcode_retry_delays", "send_gaps")
     @classmethod
     def _check_delays(cls, value: str) -> str:
         parse_delays(value)
@@ -147,15 +162,22 @@ class Settings(BaseSettings):
             return 0
         return delays[min(failures, len(delays)) - 1]
 
+    def send_gap_after(self, sends: int) -> int:
+        """Seconds a client must wait after ``sends`` sends to one address in the hour."""
+        gaps = parse_delays(self.send_gaps)
+        if sends <= 0:
+            return 0
+        return gaps[min(sends, len(gaps) - 1)]
+
 
 def parse_delays(text: str) -> tuple[int, ...]:
     """``"0,0,30"`` to ``(0, 0, 30)``; refuses negative or non-integer values."""
     try:
         values = tuple(int(part) for part in text.split(",") if part.strip())
     except ValueError:
-        raise ValueError("passcode_retry_delays must be comma-separated seconds") from None
+        raise ValueError("the delays must be comma-separated seconds") from None
     if not values or any(value < 0 for value in values):
-        raise ValueError("passcode_retry_delays must be comma-separated seconds, 0 or more")
+        raise ValueError("the delays must be comma-separated seconds, 0 or more")
     return values
 
 

@@ -122,6 +122,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         "OTPKEEP_KDF_ITERATIONS": "1",
         "OTPKEEP_PASSCODE_RETRY_DELAYS": "0",
         "OTPKEEP_MAX_SENDS_PER_CLIENT_PER_HOUR": "10000",
+        "OTPKEEP_MAX_SENDS_PER_ADDRESS_CLIENT_PER_HOUR": "10000",
+        "OTPKEEP_SEND_GAPS": "0",
         "OTPKEEP_PUBLIC_URL": f"http://127.0.0.1:{port}",
     }
     service = Server(port, data, env)

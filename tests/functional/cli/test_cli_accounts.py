@@ -181,7 +181,11 @@ def test_a_damaged_vault_is_reported_and_kept(cli: Cli) -> None:
     damaged = bytearray(cli.vault_file.read_bytes())
     damaged[-3] ^= 0x40
     cli.vault_file.write_bytes(bytes(damaged))
-    for args in (["list"], ["code"], ["add", "--issuer", "B", "--name", "c", "--secret", "ABCD"]):
+    for args in (
+        ["list"],
+        ["code"],
+        ["add", "--issuer", "B", "--name", "c", "--secret", RFC_SECRET],
+    ):
         assert "damaged" in cli.fails(*args)
     assert cli.vault_file.read_bytes() == bytes(damaged)
     cli.vault_file.write_bytes(bytes(damaged[:10]))
@@ -220,3 +224,64 @@ def test_concurrent_adds_all_land(cli: Cli) -> None:
         assert process.returncode == 0, stderr
     issuers = sorted(item["issuer"] for item in cli.json("list"))
     assert issuers == sorted(f"Site{n}" for n in range(count))
+
+
+def test_the_same_secret_with_other_settings_is_another_account(cli: Cli) -> None:
+    """Accounts that differ only in algorithm, digits, period or type are all kept."""
+    base = ["add", "--issuer", "ACME", "--name", "ana", "--secret", RFC_SECRET]
+    cli.ok(*base)
+    cli.ok(*base, "--algorithm", "SHA256")
+    cli.ok(*base, "--digits", "8")
+    cli.ok(*base, "--period", "60")
+    cli.ok(*base, "--counter", "0")
+    listed = cli.json("list")
+    assert len(listed) == 5
+    codes = {item["code"] for item in cli.json("code", "--at", "1111111109")}
+    assert len(codes) == 5
+    again = cli.ok(*base, "--algorithm", "sha-256")
+    assert "Already in the vault as ACME: ana (same secret, TOTP SHA256, 6 digits, 30 s)" in again
+    assert len(cli.json("list")) == 5
+
+
+@pytest.mark.parametrize(
+    ("secret", "sentence"),
+    [
+        ("AE", "1 byte long (2 base32 characters)"),
+        ("JBSWY3DP", "5 bytes long"),
+        ("JBSW0Y3DPEHPK3PXP", "'0' at position 5"),
+    ],
+)
+def test_too_short_or_mistyped_secrets_are_refused_with_what_is_wrong(
+    cli: Cli, secret: str, sentence: str
+) -> None:
+    """A secret under 6 bytes, or with a character that is not base32, is one sentence."""
+    message = cli.fails("add", "--issuer", "A", "--name", "b", "--secret", secret)
+    assert sentence in message
+    assert not cli.vault_file.exists()
+
+
+def test_an_odd_length_secret_is_added_and_gives_google_authenticators_codes(cli: Cli) -> None:
+    """An 11-character secret is added; its code is the one of its whole bytes."""
+    cli.ok("add", "--issuer", "2FAS", "--name", "me", "--secret", "JBSWY3DPEHP")
+    cli.ok("add", "--issuer", "Hex", "--name", "me", "--secret", "JBSWY3DPEE")
+    [odd] = cli.json("code", "2fas", "--at", "59")
+    [whole] = cli.json("code", "hex", "--at", "59")
+    assert odd["code"] == whole["code"]
+
+
+def test_text_that_cannot_be_exported_is_refused_at_add(cli: Cli) -> None:
+    """A non-UTF-8 issuer (bytes from the terminal) and control characters are refused."""
+    result = subprocess.run(
+        [*cli.command("add", "--name", "me", "--secret", RFC_SECRET), "--issuer", b"Caf\xe9"],
+        capture_output=True,
+        env=cli.env(),
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert b"Traceback" not in result.stderr
+    assert b"not UTF-8" in result.stderr
+    assert "control characters" in cli.fails(
+        "add", "--issuer", "A\tB", "--name", "me", "--secret", RFC_SECRET
+    )
+    assert not cli.vault_file.exists()

@@ -161,7 +161,9 @@ async def test_the_emailed_link_completes_the_code_step_in_the_running_app(
         confirm_pending(app.context.flow(), typed, verification_id=verification_id)
 
         await settle(pilot, until=lambda: ready(app, PasscodeStep))
-    assert load_state(vault.load()).verified
+    state = load_state(vault.load())
+    assert state.session_token
+    assert state.scope == "setup"
 
 
 async def test_the_link_pasted_into_the_code_field_verifies(

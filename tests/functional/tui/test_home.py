@@ -158,7 +158,10 @@ async def test_typed_fields_with_a_bad_secret_say_why_in_place(
         await pilot.press("enter")
         await settle(pilot)
         error = str(screen.query_one(ErrorLine).content)
-        assert error == "The secret is not valid base32 (letters A-Z and digits 2-7)."
+        assert error == (
+            "The secret has '!' at position 11, which is not base32: "
+            "use the letters A-Z and the digits 2-7."
+        )
         assert app.screen is screen
     assert vault.load().live() == []
 

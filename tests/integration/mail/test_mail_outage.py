@@ -17,6 +17,9 @@ from otpkeep.server.mail.mailer import MemoryMailer
 from otpkeep.server.mail.outbox import enqueue
 from otpkeep.server.mail.sender import OutboxSender
 
+OUTBOX_KEY = bytes(range(32))
+"""The key these tests seal outbox bodies with (a service derives it from its seed)."""
+
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
     from email.message import EmailMessage
@@ -86,9 +89,14 @@ def _enqueue(engine: Engine, clock: SteppingClock, count: int) -> None:
         for number in range(count):
             enqueue(
                 db,
+                key=OUTBOX_KEY,
                 to=f"person{number}@example.org",
                 template="passcode_failed",
-                context={"tries_left": 9},
+                context={
+                    "tries_left": 9,
+                    "next_try": "now",
+                    "what": "entered a wrong backup passcode",
+                },
                 now=clock(),
             )
         db.commit()
@@ -110,7 +118,7 @@ def test_rows_held_when_the_database_went_away_are_delivered_once_it_returns(
             outage.down.set()
 
     mailer = CuttingMailer(cut_after_first)
-    sender = OutboxSender(engine, mailer, mail_from=MAIL_FROM, clock=clock)
+    sender = OutboxSender(engine, key=OUTBOX_KEY, mailer=mailer, mail_from=MAIL_FROM, clock=clock)
     with pytest.raises(SQLAlchemyError):
         sender.deliver_due()
     assert len(mailer.messages) == 1
@@ -135,7 +143,7 @@ def test_a_failure_cut_off_by_the_outage_is_recorded_when_the_database_returns(
     """The failed attempt counts, with its backoff; the rows not tried are free again."""
     _enqueue(engine, clock, 3)
     mailer = DownMailer(outage)
-    sender = OutboxSender(engine, mailer, mail_from=MAIL_FROM, clock=clock)
+    sender = OutboxSender(engine, key=OUTBOX_KEY, mailer=mailer, mail_from=MAIL_FROM, clock=clock)
     with pytest.raises(SQLAlchemyError):
         sender.deliver_due()
     outage.down.clear()
@@ -162,7 +170,7 @@ def test_a_batch_that_outlasts_half_its_lease_hands_the_rest_back(
         clock.now += LEASE / 2
 
     mailer = CuttingMailer(slow)
-    sender = OutboxSender(engine, mailer, mail_from=MAIL_FROM, clock=clock)
+    sender = OutboxSender(engine, key=OUTBOX_KEY, mailer=mailer, mail_from=MAIL_FROM, clock=clock)
     assert sender.deliver_due().sent == 1
     [waiting] = [row for row in _rows(engine) if row.sent_at is None]
     assert (waiting.claimed_until, waiting.body is not None) == (None, True)

@@ -16,9 +16,12 @@ from sqlalchemy.orm import Session
 from otpkeep.errors import ConfigurationError, MailDeliveryError
 from otpkeep.server.db.outbox import LEASE, MAX_ATTEMPTS, OutboxMessage, claim
 from otpkeep.server.mail.mailer import MemoryMailer
-from otpkeep.server.mail.outbox import enqueue
+from otpkeep.server.mail.outbox import enqueue, open_body
 from otpkeep.server.mail.sender import OutboxSender, run_worker, start_sender
 from otpkeep.server.settings import Settings
+
+OUTBOX_KEY = bytes(range(32))
+"""The key these tests seal outbox bodies with (a service derives it from its seed)."""
 
 CODE = "583920"
 LINK = "otpkeep://verify?id=5d1f&code=583920"
@@ -40,7 +43,14 @@ class FailingMailer:
 
 def _enqueue(engine, clock, to="ada@example.org", template="verification_code", context=None):
     with Session(engine) as db:
-        enqueue(db, to=to, template=template, context=context or CODE_CONTEXT, now=clock())
+        enqueue(
+            db,
+            key=OUTBOX_KEY,
+            to=to,
+            template=template,
+            context=context or CODE_CONTEXT,
+            now=clock(),
+        )
         db.commit()
 
 
@@ -50,18 +60,27 @@ def _rows(engine) -> list[OutboxMessage]:
 
 
 def test_enqueue_stores_a_complete_message_in_the_callers_transaction(engine, clock) -> None:
-    """The row holds the RFC 5322 message; a rolled-back transaction leaves no mail."""
+    """The row holds the RFC 5322 message, sealed; a rolled-back transaction leaves no mail."""
     with Session(engine) as db:
-        enqueue(db, to="ada@example.org", template="backup_enabled", context={}, now=clock())
+        enqueue(
+            db,
+            key=OUTBOX_KEY,
+            to="ada@example.org",
+            template="backup_enabled",
+            context={},
+            now=clock(),
+        )
         db.rollback()
     assert _rows(engine) == []
     _enqueue(engine, clock)
     [row] = _rows(engine)
     assert row.body is not None
-    message = BytesParser(policy=policy.SMTP).parsebytes(row.body)
+    assert row.sealed
+    assert CODE.encode() not in row.body
+    message = BytesParser(policy=policy.SMTP).parsebytes(open_body(OUTBOX_KEY, row.id, row.body))
     assert message["Message-ID"] == row.message_id
     assert message["To"] == "ada@example.org"
-    assert message["Subject"] == row.subject == "Your otpkeep verification code"
+    assert message["Subject"] == row.subject == "Your otpkeep code to turn on backup"
     assert parsedate_to_datetime(message["Date"]) == clock()
     assert CODE in message.get_body(("plain",)).get_content()
     assert message.get_body(("html",)) is not None
@@ -77,7 +96,7 @@ def test_the_file_mailer_writes_a_parseable_eml_and_the_body_is_removed(
     settings = Settings(data_dir=tmp_path / "data", mail_from="Backups <backup@example.org>")
     _enqueue(engine, clock)
     with caplog.at_level(logging.INFO, logger="otpkeep.server.mail"):
-        run_worker(settings, engine, once=True, clock=clock)
+        run_worker(settings, engine, key=OUTBOX_KEY, once=True, clock=clock)
     [path] = (tmp_path / "data" / "mail").glob("*.eml")
     assert path.name.startswith("20260301T090000Z-")
     assert path.stat().st_mode & 0o777 == 0o600
@@ -100,7 +119,9 @@ def test_the_file_mailer_writes_a_parseable_eml_and_the_body_is_removed(
 def test_failures_back_off_then_give_up_and_say_so(engine, clock, caplog) -> None:
     """Each failure waits longer (5 s, 30 s, 2 min, 10 min, 1 h ...); the tenth gives up."""
     mailer = FailingMailer()
-    sender = OutboxSender(engine, mailer, mail_from="no-reply@example.org", clock=clock)
+    sender = OutboxSender(
+        engine, key=OUTBOX_KEY, mailer=mailer, mail_from="no-reply@example.org", clock=clock
+    )
     _enqueue(engine, clock)
     waits = []
     with caplog.at_level(logging.INFO, logger="otpkeep.server.mail"):
@@ -133,7 +154,11 @@ def test_failures_back_off_then_give_up_and_say_so(engine, clock, caplog) -> Non
 def test_a_permanent_refusal_is_not_retried(engine, clock) -> None:
     """A message the server refuses for good is given up at once and its body removed."""
     sender = OutboxSender(
-        engine, FailingMailer(permanent=True), mail_from="no-reply@example.org", clock=clock
+        engine,
+        key=OUTBOX_KEY,
+        mailer=FailingMailer(permanent=True),
+        mail_from="no-reply@example.org",
+        clock=clock,
     )
     _enqueue(engine, clock)
     assert sender.drain().given_up == 1
@@ -147,7 +172,9 @@ def test_a_lost_lease_redelivers_with_the_same_message_id(engine, clock) -> None
     with Session(engine) as db:
         [crashed] = claim(db, now=clock())
     mailer = MemoryMailer()
-    sender = OutboxSender(engine, mailer, mail_from="no-reply@example.org", clock=clock)
+    sender = OutboxSender(
+        engine, key=OUTBOX_KEY, mailer=mailer, mail_from="no-reply@example.org", clock=clock
+    )
     assert sender.drain().sent == 0
     clock.now += LEASE
     assert sender.drain().sent == 1
@@ -159,7 +186,9 @@ def test_a_lost_lease_redelivers_with_the_same_message_id(engine, clock) -> None
 def test_settled_rows_are_purged_after_a_week(engine, clock) -> None:
     """Delivered rows, with their recipient, leave the database after seven days."""
     mailer = MemoryMailer()
-    sender = OutboxSender(engine, mailer, mail_from="no-reply@example.org", clock=clock)
+    sender = OutboxSender(
+        engine, key=OUTBOX_KEY, mailer=mailer, mail_from="no-reply@example.org", clock=clock
+    )
     _enqueue(engine, clock, to="old@example.org")
     sender.drain()
     clock.advance(days=8)
@@ -171,14 +200,15 @@ def test_settled_rows_are_purged_after_a_week(engine, clock) -> None:
 def test_the_in_process_sender_delivers_soon_after_a_wake(engine, mail_settings) -> None:
     """A committed message reaches the mailer without waiting for the next poll."""
     mailer = MemoryMailer()
-    handle = start_sender(mail_settings, engine, mailer=mailer, interval=60)
+    handle = start_sender(mail_settings, engine, key=OUTBOX_KEY, mailer=mailer, interval=60)
     try:
         time.sleep(0.1)
         with Session(engine) as db:
             enqueue(
                 db,
+                key=OUTBOX_KEY,
                 to="Grace@Example.org",
-                template="device_added",
+                template="device_revoked",
                 context={"device_name": "Grace's tablet"},
                 now=datetime.now(UTC),
             )
@@ -191,11 +221,11 @@ def test_the_in_process_sender_delivers_soon_after_a_wake(engine, mail_settings)
         handle.stop()
     assert not handle.running
     [message] = mailer.to("grace@example.org")
-    assert message["Subject"] == "A device was connected to your otpkeep backup"
+    assert message["Subject"] == "A device was removed from your otpkeep backup"
     assert message["From"] == mail_settings.mail_from
 
 
 def test_a_mail_from_that_is_no_address_is_refused(engine, mail_settings) -> None:
     """The sender will not start with an unusable From address."""
     with pytest.raises(ConfigurationError, match="OTPKEEP_MAIL_FROM"):
-        OutboxSender(engine, MemoryMailer(), mail_from="otpkeep")
+        OutboxSender(engine, key=OUTBOX_KEY, mailer=MemoryMailer(), mail_from="otpkeep")

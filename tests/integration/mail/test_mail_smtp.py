@@ -25,6 +25,9 @@ from otpkeep.server.mail.outbox import enqueue
 from otpkeep.server.mail.sender import OutboxSender, run_worker
 from otpkeep.server.mail.smtp import SMTPMailer
 
+OUTBOX_KEY = bytes(range(32))
+"""The key these tests seal outbox bodies with (a service derives it from its seed)."""
+
 if TYPE_CHECKING:
     from pathlib import Path
 
@@ -35,7 +38,12 @@ def _enqueue(engine, clock, to="ada@example.org") -> None:
     with Session(engine) as db:
         context = {"code": "771204", "link": "https://b.example.org/v", "purpose": "transfer"}
         enqueue(
-            db, to=to, template="verification_code", context={**context, "minutes": 10}, now=clock()
+            db,
+            key=OUTBOX_KEY,
+            to=to,
+            template="verification_code",
+            context={**context, "minutes": 10},
+            now=clock(),
         )
         db.commit()
 
@@ -112,7 +120,7 @@ def test_a_message_reaches_the_smtp_server_with_its_headers(
     handler = smtp_servers.start(smtp_port)
     settings = dataclasses.replace(mail_settings, smtp_url=f"smtp://127.0.0.1:{smtp_port}")
     _enqueue(engine, clock)
-    run_worker(settings, engine, once=True, clock=clock)
+    run_worker(settings, engine, key=OUTBOX_KEY, once=True, clock=clock)
     [envelope] = handler.envelopes
     assert envelope.mail_from == "no-reply@example.org"
     assert envelope.rcpt_tos == ["ada@example.org"]
@@ -128,7 +136,9 @@ def test_a_server_that_was_down_gets_the_message_once_after_the_backoff(
 ) -> None:
     """Nothing listens at first; after the 5 s backoff the server is up and gets it once."""
     mailer = SMTPMailer(f"smtp://127.0.0.1:{smtp_port}?timeout=5")
-    sender = OutboxSender(engine, mailer, mail_from="no-reply@example.org", clock=clock)
+    sender = OutboxSender(
+        engine, key=OUTBOX_KEY, mailer=mailer, mail_from="no-reply@example.org", clock=clock
+    )
     _enqueue(engine, clock)
     assert sender.drain().retried == 1
     row = _row(engine)

@@ -15,6 +15,9 @@ from otpkeep.server.db.outbox import OutboxMessage
 from otpkeep.server.mail.outbox import enqueue
 from otpkeep.server.mail.sender import run_worker
 
+OUTBOX_KEY = bytes(range(32))
+"""The key these tests seal outbox bodies with (a service derives it from its seed)."""
+
 MESSAGES = 120
 
 
@@ -48,9 +51,14 @@ def test_two_workers_deliver_every_message_exactly_once(
         for number in range(MESSAGES):
             enqueue(
                 db,
+                key=OUTBOX_KEY,
                 to=f"person{number}@example.org",
                 template="passcode_failed",
-                context={"tries_left": 9},
+                context={
+                    "tries_left": 9,
+                    "next_try": "now",
+                    "what": "entered a wrong backup passcode",
+                },
                 now=now,
             )
         db.commit()
@@ -61,7 +69,7 @@ def test_two_workers_deliver_every_message_exactly_once(
         threading.Thread(
             target=run_worker,
             args=(mail_settings, worker_engine),
-            kwargs={"stop": stop, "mailer": recorder},
+            kwargs={"key": OUTBOX_KEY, "stop": stop, "mailer": recorder},
             name=f"worker-{index}",
         )
         for index, worker_engine in enumerate(engines)

@@ -15,13 +15,23 @@ from otpkeep.errors import MailDeliveryError
 from otpkeep.server.mail import outbox
 from otpkeep.server.observability import Instruments
 
+OUTBOX_KEY = bytes(range(32))
+"""The key these tests seal outbox bodies with (a service derives it from its seed)."""
+
 if TYPE_CHECKING:
     from conftest import ServiceHarness
 
 
+def metrics_headers(service: ServiceHarness) -> dict[str, str]:
+    """The scraper's header: the service's metrics token."""
+    token = service.settings.metrics_token
+    assert token is not None
+    return {"Authorization": f"Bearer {token.get_secret_value()}"}
+
+
 def samples(service: ServiceHarness) -> dict[tuple[str, frozenset[tuple[str, str]]], float]:
     """Every sample of the service's /metrics, by name and labels."""
-    answer = service.client.get("/metrics")
+    answer = service.client.get("/metrics", headers=metrics_headers(service))
     assert answer.status_code == 200
     assert answer.headers["content-type"].startswith("text/plain")
     return {
@@ -42,7 +52,7 @@ def test_requests_are_counted_by_route_template_and_status(service: ServiceHarne
     service.client.get("/v/secret-looking-token-123")
     service.client.get("/no/such/page")
 
-    text = service.client.get("/metrics").text
+    text = service.client.get("/metrics", headers=metrics_headers(service)).text
     assert (
         value(
             service, "otpkeep_http_requests_total", method="GET", route="/v1/config", status="200"
@@ -85,12 +95,16 @@ def test_a_rolled_back_transaction_counts_nothing(service: ServiceHarness) -> No
     runtime = service.app.state.runtime
     now = dt.datetime.now(dt.UTC)
     with runtime.sessions() as db:
-        outbox.enqueue(db, to="a@example.com", template="backup_enabled", context={}, now=now)
+        outbox.enqueue(
+            db, key=OUTBOX_KEY, to="a@example.com", template="backup_enabled", context={}, now=now
+        )
         db.flush()
         db.rollback()
     assert value(service, "otpkeep_mail_queued_total", template="backup_enabled") == 0
     with runtime.sessions() as db:
-        outbox.enqueue(db, to="a@example.com", template="backup_enabled", context={}, now=now)
+        outbox.enqueue(
+            db, key=OUTBOX_KEY, to="a@example.com", template="backup_enabled", context={}, now=now
+        )
         db.commit()
     assert value(service, "otpkeep_mail_queued_total", template="backup_enabled") == 1
 

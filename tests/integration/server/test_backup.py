@@ -5,6 +5,7 @@ from __future__ import annotations
 import escrowkit
 import pytest
 
+from otpkeep.crypto import escrow
 from otpkeep.protocol.errors import ErrorCode
 
 
@@ -70,11 +71,51 @@ def test_empty_backup_is_invalid(service):
 
 
 def test_upload_before_the_passcode_is_refused(service):
-    """Without a passcode nothing could restore a backup: passcode_not_set."""
+    """A setup session (no passcode yet, so nothing could restore a backup) cannot upload."""
     device = escrowkit.device(service, "fe@example.com")
     answer = device.upload(b"x", if_match=None)
-    assert answer.status_code == 409
-    assert answer.json()["error"]["code"] == ErrorCode.PASSCODE_NOT_SET
+    assert answer.status_code == 403
+    assert answer.json()["error"]["code"] == ErrorCode.SESSION_SCOPE
+
+
+def test_an_upload_must_be_signed_by_the_data_key(service):
+    """An upload without the possession signature, or with one made for another version,
+    another body or another data key, is refused and stores nothing."""
+    device = escrowkit.enabled(service, "fi@example.com")
+    assert device.data_key is not None
+    unsigned = dict(device.headers, **{"If-Match": '"1"'})
+    answers = [
+        service.client.put("/v1/backup", content=b"v2", headers=unsigned),
+        device.upload(b"v2", if_match=1, signature=bytes(64)),
+        device.upload(
+            b"v2",
+            if_match=1,
+            signature=escrow.sign_upload(
+                device.data_key, account_id=device.account_id, version=3, body=b"v2"
+            ),
+        ),
+        device.upload(
+            b"v2",
+            if_match=1,
+            signature=escrow.sign_upload(
+                device.data_key, account_id=device.account_id, version=2, body=b"other"
+            ),
+        ),
+        device.upload(
+            b"v2",
+            if_match=1,
+            signature=escrow.sign_upload(
+                escrow.new_data_key(), account_id=device.account_id, version=2, body=b"v2"
+            ),
+        ),
+    ]
+    assert [answer.status_code for answer in answers] == [403] * 5
+    assert {answer.json()["error"]["code"] for answer in answers} == {
+        ErrorCode.POSSESSION_PROOF_INVALID
+    }
+    latest = service.client.get("/v1/backup", headers=device.headers)
+    assert latest.headers["ETag"] == '"1"'
+    assert device.upload(b"v2", if_match=1).status_code == 200
 
 
 def test_only_the_last_ten_versions_are_kept(service):
@@ -93,8 +134,9 @@ def test_only_the_last_ten_versions_are_kept(service):
 
 
 def test_no_backup_yet_is_no_backup(service):
-    """Downloading before any upload is no_backup."""
+    """Downloading after the passcode is set and before any upload is no_backup."""
     device = escrowkit.device(service, "ha@example.com")
+    assert device.set_passcode("2580").status_code == 200
     answer = service.client.get("/v1/backup", headers=device.headers)
     assert answer.status_code == 404
     assert answer.json()["error"]["code"] == ErrorCode.NO_BACKUP
@@ -109,10 +151,16 @@ def test_backup_needs_a_session(service):
 
 
 def test_delete_backup_removes_versions_and_passcode(service):
-    """DELETE /v1/backup removes every version and the passcode, and mails the owner."""
+    """DELETE /v1/backup (with a possession proof) removes every version and the passcode,
+    signs every device out with the reason, and mails the owner."""
     device = escrowkit.enabled(service, "iv@example.com")
-    answer = service.client.delete("/v1/backup", headers=device.headers)
+    other = escrowkit.transferred(service, "iv@example.com")
+    assert service.client.delete("/v1/backup", headers=device.headers).status_code == 403
+    answer = service.client.delete("/v1/backup", headers=device.proved("delete_backup"))
     assert answer.status_code == 204
-    assert service.client.get("/v1/backup", headers=device.headers).status_code == 404
+    for holder in (device, other):
+        ended = service.client.get("/v1/backup", headers=holder.headers)
+        assert ended.status_code == 401
+        assert ended.json()["error"]["details"]["reason"] == "backup_deleted"
     assert service.verify("iv@example.com", "transfer")["has_passcode"] is False
     assert "backup_deleted" in service.templates("iv@example.com")

@@ -47,7 +47,9 @@ def test_config_takes_the_ecosystem_from_settings(service_factory):
     """An operator's ecosystem replaces the default one in /v1/config."""
     service = service_factory(ecosystem=[{"name": "Example Corp", "domains": ["example.org"]}])
     config = service.client.get("/v1/config").json()
-    assert config["ecosystem"] == [{"name": "Example Corp", "domains": ["example.org"]}]
+    assert config["ecosystem"] == [
+        {"name": "Example Corp", "aliases": [], "domains": ["example.org"]}
+    ]
 
 
 def test_openapi_describes_every_v1_path(service):
@@ -98,7 +100,7 @@ def test_wrong_method_is_refused_with_an_error_body(service):
     """A method a path does not take answers 405 with an ErrorBody."""
     answer = service.client.patch("/v1/backup")
     assert answer.status_code == 405
-    assert answer.json()["error"]["code"] == ErrorCode.INVALID_REQUEST
+    assert answer.json()["error"]["code"] == ErrorCode.METHOD_NOT_ALLOWED
 
 
 def test_unexpected_failure_is_500_and_leaks_nothing(service, caplog):

@@ -1,4 +1,4 @@
-"""Setting and changing the passcode (full session)."""
+"""Setting the first passcode (setup session) and changing it (full session, data key)."""
 
 from __future__ import annotations
 
@@ -12,10 +12,16 @@ from otpkeep.protocol.errors import ErrorCode
 def test_first_passcode_turns_backup_on(service):
     """The first registration answers key version 1 with every try, and mails backup_enabled."""
     device = escrowkit.device(service, "ann@example.com")
+    setup_token = device.token
     answer = device.set_passcode("2580")
     assert answer.status_code == 200
-    assert answer.json() == {"key_version": 1, "tries_left": 10}
+    body = answer.json()
+    assert (body["key_version"], body["tries_left"], body["session"]["scope"]) == (1, 10, "full")
+    assert device.token != setup_token
     assert "backup_enabled" in service.templates("ann@example.com")
+    replaced = service.client.get("/v1/backup/versions", headers=escrowkit.bearer(setup_token))
+    assert replaced.json()["error"]["details"]["reason"] == "replaced"
+    assert service.client.get("/v1/backup/versions", headers=device.headers).status_code == 200
     again = service.verify("ann@example.com", "enable")
     assert again["has_passcode"] is True
 
@@ -34,42 +40,26 @@ def test_change_with_possession_proof_uses_a_new_key_version(service):
 
 
 def test_change_without_the_data_key_is_refused(service):
-    """A session without the data key cannot replace the passcode (possession_proof_invalid)."""
-    escrowkit.enabled(service, "cat@example.com")
-    thief = escrowkit.device(service, "cat@example.com")
-    thief.data_key = escrow.new_data_key()
-    answer = thief.set_passcode("0000")
+    """A full session signing with another data key gets no evaluation at all."""
+    owner = escrowkit.enabled(service, "cat@example.com")
+    thief = escrowkit.Device(service.client, owner.token, owner.account_id)
+    proof = thief.possession("register", data_key=escrow.new_data_key())
+    answer, _state = thief.registration_evaluate("0000", proof=proof)
     assert answer.status_code == 403
     assert answer.json()["error"]["code"] == ErrorCode.POSSESSION_PROOF_INVALID
 
 
 def test_change_with_no_proof_at_all_is_refused(service):
-    """A change that sends no possession proof is refused."""
+    """A change that sends no possession proof is refused before any evaluation."""
     device = escrowkit.enabled(service, "dee@example.com")
-    state, blinded = escrow.start("9999")
-    body = service.client.post(
-        "/v1/passcode/evaluate",
-        json={"blinded_element": b64encode(blinded)},
-        headers=device.headers,
-    ).json()
-    answer = service.client.put(
-        "/v1/passcode",
-        json={
-            "registration_id": body["registration_id"],
-            "key_version": body["key_version"],
-            "auth_public_key": b64encode(bytes(32)),
-            "wrapped_data_key": b64encode(bytes(60)),
-            "kdf": body["kdf"],
-            "possession_key": b64encode(bytes(32)),
-        },
-        headers=device.headers,
-    )
+    answer, _state = device.registration_evaluate("9999")
     assert answer.status_code == 403
-    del state
+    assert answer.json()["error"]["code"] == ErrorCode.POSSESSION_PROOF_INVALID
+    assert "evaluated_element" not in answer.text
 
 
 def test_first_registration_needs_the_possession_key(service):
-    """A first registration without a possession key is invalid_request."""
+    """A first registration without a possession public key is invalid_request."""
     device = escrowkit.device(service, "eve@example.com")
     _state, blinded = escrow.start("2468")
     body = service.client.post(
@@ -86,6 +76,7 @@ def test_first_registration_needs_the_possession_key(service):
             "auth_public_key": b64encode(bytes(32)),
             "wrapped_data_key": b64encode(bytes(60)),
             "kdf": body["kdf"],
+            "signature": b64encode(bytes(64)),
         },
         headers=device.headers,
     )
@@ -125,7 +116,7 @@ def test_concurrent_registrations_conflict(service):
         def put(self, *args, **kwargs):
             if not late:
                 late.append(True)
-                other = escrowkit.Device(original, device.token, device.account_id, device.data_key)
+                other = escrowkit.transferred(service, "gil@example.com")
                 assert other.set_passcode("8642").status_code == 200
             return original.put(*args, **kwargs)
 

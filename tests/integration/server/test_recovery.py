@@ -13,18 +13,28 @@ def test_right_passcode_returns_the_data_key_and_a_full_session(service):
     """A valid proof unwraps the data key, opens the backup and makes the session full."""
     owner = escrowkit.enabled(service, "amy@example.com", passcode="2580")
     newcomer = escrowkit.device(service, "amy@example.com", "transfer", name="new phone")
+    recovery_token = newcomer.token
     granted = newcomer.recover("2580")
     assert granted.status_code == 200
     assert granted.json()["backup_version"] == 1
-    assert granted.json()["scope"] == "full"
+    assert granted.json()["session"]["scope"] == "full"
+    assert newcomer.token != recovery_token
     assert newcomer.data_key == owner.data_key
     sealed = service.client.get("/v1/backup", headers=newcomer.headers)
     assert sealed.status_code == 200
     assert newcomer.data_key is not None
-    opened = escrow.open_backup(newcomer.data_key, sealed.content, account_id=owner.account_id)
+    opened = escrow.open_backup(
+        newcomer.data_key, sealed.content, account_id=owner.account_id, version=1
+    )
     assert opened == b"accounts v1"
-    assert "transfer_completed" in service.templates("amy@example.com")
-    assert newcomer.set_passcode("2580").json()["key_version"] == 2
+    old = service.client.get("/v1/backup", headers=escrowkit.bearer(recovery_token))
+    assert old.json()["error"]["details"]["reason"] == "replaced"
+    assert newcomer.set_passcode("2580", renewal=True).json()["key_version"] == 2
+    templates = service.templates("amy@example.com")
+    assert templates.count("transfer_completed") == 1
+    assert "passcode_changed" not in templates
+    transfer_mail = service.mails("amy@example.com")[-1].get_body(preferencelist=("plain",))
+    assert '"new phone"' in transfer_mail.get_content()
 
 
 def test_wrong_passcode_spends_a_try_and_tells_the_owner(service):
@@ -79,7 +89,8 @@ def test_waits_grow_after_the_third_failure(service_factory):
 
 
 def test_tenth_failure_destroys_the_backup_once(service):
-    """Ten wrong passcodes destroy escrow and backups, mail once, then answer as no backup."""
+    """Ten wrong passcodes destroy escrow and backups, end every session, mail each failure and
+    the destruction once, then answer as no backup."""
     owner = escrowkit.enabled(service, "eli@example.com", passcode="2580")
     assert owner.upload(b"second version", if_match=1).status_code == 200
     newcomer = escrowkit.device(service, "eli@example.com", "transfer")
@@ -89,42 +100,67 @@ def test_tenth_failure_destroys_the_backup_once(service):
     assert answer.json()["error"]["details"] == {"tries_left": 0, "destroyed": True}
     templates = service.templates("eli@example.com")
     assert templates.count("backup_destroyed") == 1
-    assert templates.count("passcode_failed") == 10
-    again, _ = newcomer.evaluate("2580")
-    assert again.status_code == 404
-    assert again.json()["error"]["code"] == ErrorCode.NO_BACKUP
-    assert service.client.get("/v1/backup", headers=owner.headers).status_code == 404
-    assert service.client.get("/v1/backup/versions", headers=owner.headers).json() == {
-        "versions": []
-    }
+    assert templates.count("passcode_failed") == 9
+    for holder in (owner, newcomer):
+        ended = service.client.get("/v1/backup", headers=holder.headers)
+        assert ended.status_code == 401
+        assert ended.json()["error"]["details"]["reason"] == "backup_destroyed"
     fresh = service.verify("eli@example.com", "transfer")
     unknown = service.verify("nobody-else@example.com", "transfer")
     assert fresh["has_passcode"] is unknown["has_passcode"] is False
+    assert fresh["scope"] == unknown["scope"] == "setup"
+    again = escrowkit.device(service, "eli@example.com")
+    assert again.set_passcode("7391").status_code == 200
     kinds = [
-        e["kind"] for e in service.client.get("/v1/events", headers=owner.headers).json()["events"]
+        e["kind"] for e in service.client.get("/v1/events", headers=again.headers).json()["events"]
     ]
     assert kinds.count("backup_destroyed") == 1
+    assert service.client.get("/v1/backup/versions", headers=again.headers).json() == {
+        "versions": []
+    }
 
 
-def test_unanswered_evaluations_spend_tries_and_then_destroy(service):
-    """Evaluations without proofs use tries up; once they expire the next one destroys."""
+def test_one_attempt_is_open_at_a_time(service):
+    """While an attempt waits for its proof, no other evaluation is answered, from any session."""
+    escrowkit.enabled(service, "eve@example.com")
+    first = escrowkit.device(service, "eve@example.com", "transfer")
+    second = escrowkit.device(service, "eve@example.com", "transfer")
+    opened, _ = first.evaluate("1234")
+    assert opened.status_code == 200
+    for device in (first, second):
+        busy, _ = device.evaluate("1234")
+        assert busy.status_code == 429
+        assert busy.json()["error"]["code"] == ErrorCode.RECOVERY_WAIT
+        assert 1 <= int(busy.headers["Retry-After"]) <= 300
+        assert busy.json()["error"]["details"]["tries_left"] == 9
+
+
+def test_unanswered_evaluations_count_as_failures_and_then_destroy(service):
+    """An attempt left unproven counts, when it expires, as a failure mailed to the owner;
+    the tenth destroys the backup."""
     escrowkit.enabled(service, "fox@example.com")
     newcomer = escrowkit.device(service, "fox@example.com", "transfer")
-    for left in range(9, -1, -1):
+    for left in range(9, 0, -1):
         answer, _ = newcomer.evaluate("1234")
         assert answer.json()["tries_left"] == left
-    busy, _ = newcomer.evaluate("1234")
-    assert busy.status_code == 429
-    assert busy.json()["error"]["code"] == ErrorCode.RECOVERY_WAIT
+        service.clock.advance(301)
+    last, _ = newcomer.evaluate("1234")
+    assert last.json()["tries_left"] == 0
+    assert service.templates("fox@example.com").count("passcode_failed") == 9
+    mail = service.mails("fox@example.com")[-1].get_body(preferencelist=("plain",))
+    assert "did not finish the try in time" in mail.get_content()
     service.clock.advance(301)
     gone, _ = newcomer.evaluate("1234")
     assert gone.status_code == 404
     assert gone.json()["error"]["code"] == ErrorCode.NO_BACKUP
     assert service.templates("fox@example.com").count("backup_destroyed") == 1
+    after, _ = newcomer.evaluate("1234")
+    assert after.json()["error"]["details"]["reason"] == "backup_destroyed"
 
 
-def test_proof_after_the_attempt_expired_is_refused(service):
-    """A proof sent after five minutes is attempt_expired even with the right passcode."""
+def test_proof_after_the_attempt_expired_is_refused_and_counted(service):
+    """A proof sent after five minutes is attempt_expired even with the right passcode, and
+    the attempt counts (and is mailed) as a failure."""
     escrowkit.enabled(service, "gia@example.com", passcode="2580")
     newcomer = escrowkit.device(service, "gia@example.com", "transfer")
     answer, state = newcomer.evaluate("2580")
@@ -132,6 +168,10 @@ def test_proof_after_the_attempt_expired_is_refused(service):
     proof, _ = newcomer.prove(state, answer.json())
     assert proof.status_code == 410
     assert proof.json()["error"]["code"] == ErrorCode.ATTEMPT_EXPIRED
+    assert proof.json()["error"]["details"]["tries_left"] == 9
+    assert service.templates("gia@example.com").count("passcode_failed") == 1
+    again, _ = newcomer.evaluate("2580")
+    assert again.json()["tries_left"] == 8
 
 
 def test_a_proof_counts_once(service):

@@ -37,39 +37,46 @@ def test_start_answers_the_same_for_known_and_unknown_addresses(service):
     assert service.code("stranger@example.com").isdigit()
 
 
-def test_enable_grants_a_full_session(service):
-    """The right code for enable returns a full session for a new account without passcode."""
+def test_a_code_for_an_address_without_a_backup_grants_a_setup_session(service):
+    """The right code for a new address gives a setup session: it may set the first passcode
+    and nothing else, whatever purpose was asked."""
     started = start(service, "Alice@Example.com").json()
     granted = confirm(service, started["verification_id"], service.code("alice@example.com"))
     assert granted.status_code == 200
     body = granted.json()
-    assert body["scope"] == "full"
+    assert body["scope"] == "setup"
     assert body["email"] == "alice@example.com"
     assert body["has_passcode"] is False
     assert body["backup_version"] is None
     devices = service.client.get("/v1/devices", headers=bearer(body["session_token"]))
-    assert devices.json()["devices"][0]["name"] == "phone"
+    assert devices.status_code == 403
+    assert devices.json()["error"]["code"] == ErrorCode.SESSION_SCOPE
 
 
-def test_transfer_grants_a_recovery_session(service):
-    """The right code for transfer returns a recovery session that sees the passcode exists."""
+def test_a_code_for_an_address_with_a_backup_grants_a_recovery_session(service):
+    """The right code, for transfer or for enable, gives a recovery session when a passcode
+    exists: it sees that the passcode exists and may not read the backup."""
     escrowkit.enabled(service, "bob@example.com")
-    granted = service.verify("bob@example.com", "transfer")
-    assert granted["scope"] == "recovery"
-    assert granted["has_passcode"] is True
-    backup = service.client.get("/v1/backup", headers=bearer(granted["session_token"]))
-    assert backup.status_code == 403
-    assert backup.json()["error"]["code"] == ErrorCode.SESSION_SCOPE
+    for purpose in ("transfer", "enable"):
+        granted = service.verify("bob@example.com", purpose)
+        assert granted["scope"] == "recovery"
+        assert granted["has_passcode"] is True
+        assert granted["backup_version"] is None
+        backup = service.client.get("/v1/backup", headers=bearer(granted["session_token"]))
+        assert backup.status_code == 403
+        assert backup.json()["error"]["code"] == ErrorCode.SESSION_SCOPE
 
 
-def test_transfer_for_an_address_without_backup_leads_to_no_backup(service):
-    """Transfer for an unknown address still verifies; recovery then answers no_backup."""
+def test_transfer_for_an_address_without_backup_has_no_tries_to_spend(service):
+    """Transfer for an unknown address still verifies, as a setup session: it has no
+    passcode to try, so recovery is refused as outside its scope."""
     granted = service.verify("nobody@example.com", "transfer")
     assert granted["has_passcode"] is False
+    assert granted["scope"] == "setup"
     device = escrowkit.Device(service.client, granted["session_token"], granted["account_id"])
     answer, _ = device.evaluate("1234")
-    assert answer.status_code == 404
-    assert answer.json()["error"]["code"] == ErrorCode.NO_BACKUP
+    assert answer.status_code == 403
+    assert answer.json()["error"]["code"] == ErrorCode.SESSION_SCOPE
 
 
 def test_wrong_code_counts_down_and_five_void_it(service):
@@ -119,14 +126,17 @@ def test_malformed_code_is_invalid_request(service):
     assert answer.status_code == 422
 
 
-def test_at_most_five_sends_an_hour_per_address(service):
-    """The sixth code within an hour for one address is rate_limited with Retry-After."""
+def test_at_most_five_sends_an_hour_per_address_and_client(service_factory):
+    """The sixth code within an hour for one address from one client is rate_limited, with
+    Retry-After and a sentence that says when; another address is not held up."""
+    service = service_factory(max_sends_per_address_client_per_hour=5)
     for _ in range(5):
         assert start(service, "gus@example.com").status_code == 202
     limited = start(service, "GUS@example.com")
     assert limited.status_code == 429
     assert limited.json()["error"]["code"] == ErrorCode.RATE_LIMITED
     assert 0 < int(limited.headers["Retry-After"]) <= 3600
+    assert "try again in" in limited.json()["error"]["message"]
     assert start(service, "other@example.com").status_code == 202
     service.clock.advance(3601)
     assert start(service, "gus@example.com").status_code == 202
@@ -143,20 +153,26 @@ def test_at_most_five_sends_an_hour_per_client_address(service_factory):
 
 
 def test_change_email_needs_a_full_session(service):
-    """Starting a change of address without a session is unauthorized."""
+    """Starting a change of address without a device that holds the backup is refused."""
     answer = start(service, "new@example.com", "change_email")
-    assert answer.status_code == 401
-    assert answer.json()["error"]["code"] == ErrorCode.UNAUTHORIZED
+    assert answer.status_code == 403
+    assert answer.json()["error"]["code"] == ErrorCode.SESSION_SCOPE
+    assert service.mails("new@example.com") == []
 
 
 def test_change_email_moves_the_account_and_tells_the_old_address(service):
-    """After verifying the new address the account uses it; the old address is told."""
+    """After verifying the new address the account uses it; the old address is told, with
+    a link that undoes the change."""
     device = escrowkit.enabled(service, "old@example.com")
-    changed = service.verify("new@example.com", "change_email", token=device.token)
+    proof = device.possession("change_email", "new@example.com")
+    changed = service.verify(
+        "new@example.com", "change_email", token=device.token, possession=proof
+    )
     assert changed == {"email": "new@example.com"}
     assert "email_changed_old" in service.templates("old@example.com")
     old_mail = service.mails("old@example.com")[-1].get_body(preferencelist=("plain",))
-    assert "n***@example.com" in old_mail.get_content()
+    assert "new@example.com" in old_mail.get_content()
+    assert "/e/" in old_mail.get_content()
     assert "email_changed_new" in service.templates("new@example.com")
     transfer = service.verify("new@example.com", "transfer")
     assert transfer["account_id"] == str(device.account_id)
@@ -168,12 +184,22 @@ def test_change_email_moves_the_account_and_tells_the_old_address(service):
     assert "email_changed" in kinds
 
 
+def test_change_email_to_the_current_address_says_so(service):
+    """Asking to change to the address the backup already has sends nothing and says so."""
+    device = escrowkit.enabled(service, "same@example.com")
+    answer = start(service, "Same@Example.com", "change_email", device.headers)
+    assert answer.status_code == 409
+    assert answer.json()["error"]["code"] == ErrorCode.EMAIL_UNCHANGED
+    assert service.templates("same@example.com").count("verification_code") == 1
+
+
 def test_change_email_to_an_address_in_use_is_refused(service):
     """A change to an address another account has is email_in_use; nothing changes."""
     device = escrowkit.enabled(service, "first@example.com")
     escrowkit.device(service, "taken@example.com")
     headers = device.headers
-    verification_id = start(service, "taken@example.com", "change_email", headers).json()[
+    proved = device.proved("change_email", "taken@example.com")
+    verification_id = start(service, "taken@example.com", "change_email", proved).json()[
         "verification_id"
     ]
     answer = confirm(service, verification_id, service.code("taken@example.com"), headers)
@@ -187,15 +213,29 @@ def test_change_email_code_needs_the_requesting_session(service):
     """Another session cannot confirm a change of address it did not ask for."""
     device = escrowkit.enabled(service, "owner@example.com")
     other = escrowkit.device(service, "intruder@example.com")
-    verification_id = start(service, "mine@example.com", "change_email", device.headers).json()[
+    proved = device.proved("change_email", "mine@example.com")
+    verification_id = start(service, "mine@example.com", "change_email", proved).json()[
         "verification_id"
     ]
     answer = confirm(service, verification_id, service.code("mine@example.com"), other.headers)
     assert answer.status_code == 401
 
 
-def test_a_new_device_on_a_known_account_is_mailed(service):
-    """A second device verified for an account makes the owner receive device_added."""
+def test_a_code_alone_mails_nothing_but_the_code(service):
+    """Verifying an address mails the code and nothing else: what a mailbox session does
+    afterwards (a try, a transfer) is what the owner is told about."""
     escrowkit.enabled(service, "hank@example.com")
+    before = len(service.templates("hank@example.com"))
     service.verify("hank@example.com", "transfer", device_name="tablet")
-    assert "device_added" in service.templates("hank@example.com")
+    assert service.templates("hank@example.com")[before:] == ["verification_code"]
+
+
+def test_the_verification_mail_names_its_purpose_and_has_a_button(service):
+    """The subject says what the code is for; the HTML part has a button, not a bare URL."""
+    start(service, "ivy@example.com", "transfer")
+    [mail] = service.mails("ivy@example.com")
+    assert mail["Subject"] == "Your otpkeep code to transfer your accounts"
+    html = mail.get_body(preferencelist=("html",)).get_content()
+    assert ">Open otpkeep</a>" in html
+    link = service.link("ivy@example.com")
+    assert f">{link}<" not in html

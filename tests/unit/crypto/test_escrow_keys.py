@@ -1,7 +1,7 @@
 """Passcode escrow: registration then recovery, and every way it must fail."""
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pytest
 
@@ -20,37 +20,45 @@ class Service:
 
     seed: bytes
     key_version: int
+    salt: bytes = field(default_factory=escrow.new_oprf_salt)
     auth_public_key: bytes = b""
     wrapped_data_key: bytes = b""
-    possession_key: bytes | None = None
+    possession_public_key: bytes | None = None
+
+    def evaluate(self, blinded: bytes, *, salt: bytes | None = None) -> bytes:
+        """The OPRF answer under this registration's key (or another salt's)."""
+        key = escrow.oprf_key(self.seed, ACCOUNT, self.key_version, salt or self.salt)
+        return escrow.evaluate(key, blinded)
 
 
-def _register(
-    service: Service, passcode: str, data_key: bytes, *, has_passcode: bool = False
-) -> escrow.Registration:
+def _register(service: Service, passcode: str, data_key: bytes) -> escrow.Registration:
+    """Register as the service would: a fresh salt, and the possession signature checked."""
+    service.salt = escrow.new_oprf_salt()
     state, blinded = escrow.start(passcode)
-    challenge = escrow.new_challenge()
+    challenge, registration_id = escrow.new_challenge(), uuid.uuid4()
     registration = escrow.register(
         state,
-        escrow.evaluate(service.seed, ACCOUNT, service.key_version, blinded),
+        service.evaluate(blinded),
         account_id=ACCOUNT,
+        registration_id=registration_id,
         key_version=service.key_version,
         kdf=KDF,
         data_key=data_key,
         challenge=challenge,
-        has_passcode=has_passcode,
     )
-    if has_passcode:
-        assert service.possession_key is not None
-        assert registration.possession_proof is not None
-        assert escrow.verify_possession_proof(
-            service.possession_key,
-            account_id=ACCOUNT,
-            challenge=challenge,
-            proof=registration.possession_proof,
-        )
-    else:
-        service.possession_key = registration.possession_key
+    public_key = service.possession_public_key or registration.possession_public_key
+    assert escrow.verify_registration(
+        public_key,
+        registration.signature,
+        account_id=ACCOUNT,
+        registration_id=registration_id,
+        challenge=challenge,
+        key_version=service.key_version,
+        auth_public_key=registration.auth_public_key,
+        wrapped_data_key=registration.wrapped_data_key,
+        kdf=KDF,
+    )
+    service.possession_public_key = public_key
     service.auth_public_key = registration.auth_public_key
     service.wrapped_data_key = registration.wrapped_data_key
     return registration
@@ -62,7 +70,7 @@ def _recover(
     """One recovery try: whether the service accepts the proof, and the device's result."""
     version = service.key_version if key_version is None else key_version
     state, blinded = escrow.start(passcode)
-    evaluated = escrow.evaluate(service.seed, ACCOUNT, service.key_version, blinded)
+    evaluated = service.evaluate(blinded)
     attempt_id, challenge = uuid.uuid4(), escrow.new_challenge()
     recovery = escrow.recover(
         state,
@@ -141,7 +149,7 @@ def test_a_signature_answers_one_attempt_only() -> None:
     attempt_id, challenge = uuid.uuid4(), escrow.new_challenge()
     recovery = escrow.recover(
         state,
-        escrow.evaluate(SEED, ACCOUNT, 1, blinded),
+        service.evaluate(blinded),
         account_id=ACCOUNT,
         key_version=1,
         kdf=KDF,
@@ -198,79 +206,196 @@ def test_malformed_and_small_order_proofs_never_verify(public_key: bytes, signat
     assert results == {False}
 
 
-def test_changing_the_passcode_proves_possession_of_the_data_key() -> None:
-    """A second registration carries a proof the service checks; another DK's proof fails."""
+def test_an_evaluation_is_worthless_for_another_registration() -> None:
+    """The OPRF key is bound to the registration's salt: the same passcode, version and
+    account evaluated under another salt give another output, so evaluations collected
+    before a registration say nothing about it."""
+    service = Service(SEED, key_version=2)
+    _, blinded = escrow.start("2580")
+    before = service.evaluate(blinded, salt=escrow.new_oprf_salt())
+    _register(service, "2580", escrow.new_data_key())
+    assert service.evaluate(blinded) != before
+
+
+def test_a_registration_before_salts_keeps_its_key() -> None:
+    """A registration stored without a salt derives the key of its time (three-part info)."""
+    legacy = escrow.oprf_key(SEED, ACCOUNT, 1, None)
+    assert legacy == escrow.oprf_key(SEED, ACCOUNT, 1, None)
+    assert legacy != escrow.oprf_key(SEED, ACCOUNT, 1, bytes(32))
+    with pytest.raises(InvalidParameterError):
+        escrow.oprf_key(SEED, ACCOUNT, 1, b"short")
+
+
+def test_changing_the_passcode_is_signed_by_the_data_key() -> None:
+    """A later registration verifies under the possession key of the first; another DK's fails."""
     service = Service(SEED, key_version=1)
     data_key = escrow.new_data_key()
     first = _register(service, "2580", data_key)
-    assert first.possession_key is not None
-    assert first.possession_proof is None
     service.key_version = 2
-    second = _register(service, "7391", data_key, has_passcode=True)
-    assert second.possession_key is None
+    second = _register(service, "7391", data_key)
+    assert second.possession_public_key == first.possession_public_key
     accepted, recovery = _recover(service, "7391")
     assert accepted
     assert recovery.unwrap(service.wrapped_data_key) == data_key
-    assert service.possession_key is not None
-    assert not escrow.verify_possession_proof(
-        service.possession_key, account_id=ACCOUNT, challenge=bytes(32), proof=bytes(32)
+    stranger = Service(SEED, key_version=3, possession_public_key=first.possession_public_key)
+    with pytest.raises(AssertionError):
+        _register(stranger, "7391", escrow.new_data_key())
+
+
+def test_the_registration_signature_binds_every_new_value() -> None:
+    """Changing any one signed value (keys, wrapped key, version, KDF) fails the signature."""
+    data_key = escrow.new_data_key()
+    state, blinded = escrow.start("2580")
+    registration_id, challenge = uuid.uuid4(), escrow.new_challenge()
+    service = Service(SEED, key_version=1)
+    registration = escrow.register(
+        state,
+        service.evaluate(blinded),
+        account_id=ACCOUNT,
+        registration_id=registration_id,
+        key_version=1,
+        kdf=KDF,
+        data_key=data_key,
+        challenge=challenge,
     )
+    values = {
+        "account_id": ACCOUNT,
+        "registration_id": registration_id,
+        "challenge": challenge,
+        "key_version": 1,
+        "auth_public_key": registration.auth_public_key,
+        "wrapped_data_key": registration.wrapped_data_key,
+        "kdf": KDF,
+    }
+    changes = {
+        "account_id": uuid.uuid4(),
+        "registration_id": uuid.uuid4(),
+        "challenge": escrow.new_challenge(),
+        "key_version": 2,
+        "auth_public_key": bytes(32),
+        "wrapped_data_key": registration.wrapped_data_key + b"x",
+        "kdf": KdfParams(memory_kib=128, iterations=1, lanes=1, salt=KDF.salt),
+    }
+    key = registration.possession_public_key
+    assert escrow.verify_registration(key, registration.signature, **values)  # type: ignore[arg-type]
+    for name, changed in changes.items():
+        altered = {**values, name: changed}
+        assert not escrow.verify_registration(key, registration.signature, **altered)  # type: ignore[arg-type]
+
+
+def test_possession_proofs_answer_one_challenge_action_and_target() -> None:
+    """A possession proof verifies for its challenge, action and target, and nothing else."""
+    data_key = escrow.new_data_key()
+    public_key = schedule.possession_key(data_key).public_key
+    challenge_id, challenge = uuid.uuid4(), escrow.new_challenge()
+    signature = escrow.prove_possession(
+        data_key,
+        account_id=ACCOUNT,
+        challenge_id=challenge_id,
+        challenge=challenge,
+        action="revoke_device",
+        target="device-1",
+    )
+    base = {
+        "account_id": ACCOUNT,
+        "challenge_id": challenge_id,
+        "challenge": challenge,
+        "action": "revoke_device",
+        "target": "device-1",
+    }
+    assert escrow.verify_possession(public_key, signature=signature, **base)  # type: ignore[arg-type]
+    for name, value in {
+        "account_id": uuid.uuid4(),
+        "challenge_id": uuid.uuid4(),
+        "challenge": bytes(32),
+        "action": "delete_backup",
+        "target": "device-2",
+    }.items():
+        assert not escrow.verify_possession(
+            public_key, signature=signature, **{**base, name: value}
+        )  # type: ignore[arg-type]
+    other = schedule.possession_key(escrow.new_data_key()).public_key
+    assert not escrow.verify_possession(other, signature=signature, **base)  # type: ignore[arg-type]
+
+
+def test_an_upload_signature_binds_account_version_and_body() -> None:
+    """An upload's signature verifies for its body as its version of its account only."""
+    data_key = escrow.new_data_key()
+    public_key = schedule.possession_key(data_key).public_key
+    signature = escrow.sign_upload(data_key, account_id=ACCOUNT, version=3, body=b"sealed")
+    assert escrow.verify_upload(
+        public_key, signature, account_id=ACCOUNT, version=3, body=b"sealed"
+    )
+    for account, version, body in (
+        (uuid.uuid4(), 3, b"sealed"),
+        (ACCOUNT, 4, b"sealed"),
+        (ACCOUNT, 3, b"sealeD"),
+    ):
+        assert not escrow.verify_upload(
+            public_key, signature, account_id=account, version=version, body=body
+        )
 
 
 def test_the_service_side_holds_nothing_that_checks_a_guess_without_the_seed() -> None:
-    """Two registrations of one passcode under different seeds share no stored value."""
+    """Two registrations of one passcode under different seeds share no passcode-bound value;
+    the possession key depends on the data key alone, and the service holds only its public half."""
     data_key = escrow.new_data_key()
     one, two = Service(SEED, 1), Service(bytes(32), 1)
     _register(one, "2580", data_key)
     _register(two, "2580", data_key)
     assert one.auth_public_key != two.auth_public_key
-    assert one.possession_key == two.possession_key  # depends on the DK alone, not the passcode
+    assert one.possession_public_key == two.possession_public_key
+    assert one.possession_public_key != schedule.possession_seed(data_key)
 
 
-def test_backups_round_trip_and_are_bound_to_the_account() -> None:
-    """A backup opens with its data key and account, and not with another of either."""
+def test_backups_round_trip_and_are_bound_to_the_account_and_version() -> None:
+    """A backup opens with its data key, account and version, and not with another of any."""
     data_key = escrow.new_data_key()
-    sealed = escrow.seal_backup(data_key, b'{"accounts": []}', account_id=ACCOUNT)
-    assert escrow.open_backup(data_key, sealed, account_id=ACCOUNT) == b'{"accounts": []}'
-    for key, account in (
-        (escrow.new_data_key(), ACCOUNT),
-        (data_key, uuid.uuid4()),
-        (b"", ACCOUNT),
+    sealed = escrow.seal_backup(data_key, b'{"accounts": []}', account_id=ACCOUNT, version=4)
+    assert escrow.open_backup(data_key, sealed, account_id=ACCOUNT, version=4) == (
+        b'{"accounts": []}'
+    )
+    for key, account, version in (
+        (escrow.new_data_key(), ACCOUNT, 4),
+        (data_key, uuid.uuid4(), 4),
+        (data_key, ACCOUNT, 3),
+        (b"", ACCOUNT, 4),
     ):
         with pytest.raises(DecryptionError):
-            escrow.open_backup(key, sealed, account_id=account)
+            escrow.open_backup(key, sealed, account_id=account, version=version)
 
 
 def test_a_backup_is_not_sealed_under_the_data_key_itself() -> None:
     """The backup key is derived from the data key: the raw data key does not open a backup."""
     data_key = escrow.new_data_key()
-    sealed = escrow.seal_backup(data_key, b"x", account_id=ACCOUNT)
+    sealed = escrow.seal_backup(data_key, b"x", account_id=ACCOUNT, version=1)
     with pytest.raises(DecryptionError):
-        envelope.open_sealed(data_key, sealed, associated_data=schedule.backup_context(ACCOUNT))
+        envelope.open_sealed(data_key, sealed, associated_data=schedule.backup_context(ACCOUNT, 1))
 
 
 def test_bad_inputs_raise_the_projects_errors() -> None:
     """A short seed, a bad element, a negative version or a short data key are refused."""
     _, blinded = escrow.start("2580")
+    salt = escrow.new_oprf_salt()
     with pytest.raises(InvalidParameterError):
-        escrow.evaluate(bytes(31), ACCOUNT, 1, blinded)
+        escrow.oprf_key(bytes(31), ACCOUNT, 1, salt)
     with pytest.raises(InvalidElementError):
-        escrow.evaluate(SEED, ACCOUNT, 1, bytes(32))
+        escrow.evaluate(escrow.oprf_key(SEED, ACCOUNT, 1, salt), bytes(32))
     with pytest.raises(InvalidParameterError):
-        escrow.oprf_key(SEED, ACCOUNT, -1)
+        escrow.oprf_key(SEED, ACCOUNT, -1, salt)
     with pytest.raises(InvalidParameterError):
         escrow.seed_fingerprint(b"short")
     state, blinded = escrow.start("2580")
     with pytest.raises(InvalidParameterError):
         escrow.register(
             state,
-            escrow.evaluate(SEED, ACCOUNT, 1, blinded),
+            escrow.evaluate(escrow.oprf_key(SEED, ACCOUNT, 1, salt), blinded),
             account_id=ACCOUNT,
+            registration_id=uuid.uuid4(),
             key_version=1,
             kdf=KDF,
             data_key=b"short",
             challenge=bytes(32),
-            has_passcode=False,
         )
 
 

@@ -24,16 +24,43 @@ def _cases() -> list[tuple[dict[str, Any], dict[str, Any]]]:
     return [(suite, vector) for suite in _mode0() for vector in suite["vectors"]]
 
 
-# RFC 9496 Appendix A.2: non-canonical field encodings and negative field elements.
-BAD_ENCODINGS = [
-    "00ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff",
-    "ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
-    "f3ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
-    "edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
-    "0100000000000000000000000000000000000000000000000000000000000000",
-    "01ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
-    "0000000000000000000000000000000000000000000000000000000000000000",  # the identity
+RISTRETTO = json.loads((VECTORS.parent / "rfc9496-ristretto255.json").read_text(encoding="utf-8"))
+INVALID = [item["encoding"] for item in RISTRETTO["invalid"]]
+MULTIPLES = RISTRETTO["multiples"]
+BAD_ENCODINGS = [*INVALID, MULTIPLES[0]]  # every RFC 9496 invalid encoding, and the identity
+TOP_BIT_SET = [
+    (bytes.fromhex(encoding)[:31] + bytes((bytes.fromhex(encoding)[31] | 0x80,))).hex()
+    for encoding in MULTIPLES[1:]
 ]
+"""Each valid multiple of the generator with the top bit of its last byte set (RFC 9496 §4.3.1:
+the 256-bit value is then >= p, so the encoding is non-canonical)."""
+
+
+def test_the_ristretto_vectors_are_complete() -> None:
+    """All 29 invalid encodings of RFC 9496 A.2 and the 16 multiples of A.1 are in the file."""
+    assert len(INVALID) == 29
+    assert len(MULTIPLES) == 16
+    assert {item["reason"] for item in RISTRETTO["invalid"]} == {
+        "non-canonical field encoding",
+        "negative field element",
+        "non-square x^2",
+        "negative xy",
+        "s = -1 (y = 0)",
+    }
+
+
+def test_every_valid_multiple_is_accepted() -> None:
+    """The encodings of 1..15 times the generator are valid elements; the identity is not."""
+    assert [oprf.is_valid_element(bytes.fromhex(item)) for item in MULTIPLES] == [
+        False,
+        *[True] * 15,
+    ]
+
+
+@pytest.mark.parametrize("encoding", [*BAD_ENCODINGS, *TOP_BIT_SET])
+def test_invalid_encodings_are_not_valid_elements(encoding: str) -> None:
+    """Every RFC 9496 invalid encoding, the identity and every top-bit spelling is refused."""
+    assert not oprf.is_valid_element(bytes.fromhex(encoding))
 
 
 def test_the_vector_file_holds_mode_0_vectors() -> None:
@@ -93,17 +120,17 @@ def test_different_keys_give_different_outputs() -> None:
     assert len(outputs) == 2
 
 
-@pytest.mark.parametrize("encoding", BAD_ENCODINGS)
+@pytest.mark.parametrize("encoding", [*BAD_ENCODINGS, *TOP_BIT_SET])
 def test_blind_evaluate_refuses_bad_elements(encoding: str) -> None:
-    """A non-canonical, negative or identity element is refused by the service's side."""
+    """Every invalid encoding (RFC 9496 A.2, the identity, a top-bit spelling) is refused."""
     sk, _ = oprf.derive_key_pair(bytes(32), b"test")
     with pytest.raises(InvalidElementError):
         oprf.blind_evaluate(sk, bytes.fromhex(encoding))
 
 
-@pytest.mark.parametrize("encoding", BAD_ENCODINGS)
+@pytest.mark.parametrize("encoding", [*BAD_ENCODINGS, *TOP_BIT_SET])
 def test_finalize_refuses_bad_elements(encoding: str) -> None:
-    """A non-canonical, negative or identity element is refused by the device's side."""
+    """The device refuses the same encodings in the service's answer."""
     blind, _ = oprf.blind(b"2580")
     with pytest.raises(InvalidElementError):
         oprf.finalize(b"2580", blind, bytes.fromhex(encoding))

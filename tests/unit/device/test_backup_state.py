@@ -1,5 +1,6 @@
 """The backup settings in the vault: a round trip, no secret in repr, the change hook."""
 
+from otpkeep.crypto.kdf import KdfParams
 from otpkeep.device.backup import (
     BackupState,
     CheckIn,
@@ -23,7 +24,7 @@ def full_state() -> BackupState:
         key_version=2,
         last_version=7,
         verification=PendingVerification("v1", "a@b.test", "enable", 100.0),
-        checkin=CheckIn(b"D" * 32, 64, 1, 1, b"S" * 16, 50.0, 1),
+        checkin=CheckIn(b"D" * 32, KdfParams(memory_kib=64, iterations=1, salt=b"S" * 16), 50.0, 1),
     )
 
 
@@ -70,3 +71,18 @@ def test_odd_nested_sections_read_as_absent_not_as_a_crash() -> None:
     state = BackupState.from_json(raw)
     assert state.verification == full_state().verification
     assert state.checkin is None
+
+
+def test_a_check_in_stored_with_flat_parameters_still_reads() -> None:
+    """A vault written when the check-in kept memory, passes, lanes and salt flat reads the same."""
+    raw = full_state().to_json()
+    raw["checkin"] = {
+        "digest": "REREREREREREREREREREREREREREREREREREREREREQ=",
+        "memory_kib": 64,
+        "iterations": 1,
+        "lanes": 1,
+        "salt": "U1NTU1NTU1NTU1NTU1NTUw==",
+        "next_due": 50.0,
+        "step": 1,
+    }
+    assert BackupState.from_json(raw).checkin == full_state().checkin

@@ -7,6 +7,7 @@ import pytest
 
 from otpkeep.device.client import ServiceClient
 from otpkeep.errors import APIError, ProtocolError, ServiceUnavailableError
+from otpkeep.protocol.encoding import b64decode
 from otpkeep.protocol.errors import ErrorCode
 from otpkeep.protocol.messages import Purpose
 
@@ -41,7 +42,7 @@ def test_details_carry_tries_left() -> None:
 
 
 def test_session_token_and_conditions_are_sent() -> None:
-    """Calls carry the bearer token; uploads carry If-Match or If-None-Match."""
+    """Calls carry the bearer token; uploads carry If-Match or If-None-Match and the signature."""
     seen: list[httpx.Request] = []
 
     def handler(request: httpx.Request) -> httpx.Response:
@@ -51,12 +52,13 @@ def test_session_token_and_conditions_are_sent() -> None:
         )
 
     client = client_for(handler)
-    assert client.put_backup(b"abc", if_match=3).version == 4
-    client.put_backup(b"abc", if_match=None)
+    assert client.put_backup(b"abc", if_match=3, signature=b"\x01" * 64).version == 4
+    client.put_backup(b"abc", if_match=None, signature=b"\x02" * 64)
     assert seen[0].headers["Authorization"] == "Bearer tok"
     assert seen[0].headers["If-Match"] == '"3"'
     assert seen[1].headers["If-None-Match"] == "*"
     assert seen[0].content == b"abc"
+    assert b64decode(seen[0].headers["Otpkeep-Signature"]) == b"\x01" * 64
 
 
 def test_download_reads_the_version_from_the_etag() -> None:
@@ -83,7 +85,7 @@ def test_unreachable_service_is_one_sentence_after_retries_of_reads() -> None:
     assert len(sleeps) == 2
     calls.clear()
     with pytest.raises(ServiceUnavailableError):
-        client.put_backup(b"x", if_match=1)
+        client.put_backup(b"x", if_match=1, signature=bytes(64))
     assert calls == ["PUT"]
 
 

@@ -92,7 +92,9 @@ def test_verification_links_are_parsed_strictly() -> None:
 
 def test_check_in_schedule_is_3_days_then_1_2_4_weeks() -> None:
     """Each right answer moves the next check-in out, and it stays at four weeks."""
-    state = BackupState(checkin=CheckIn(b"d", 8, 1, 1, b"s", next_due=0.0))
+    state = BackupState(
+        checkin=CheckIn(b"d", KdfParams(memory_kib=8, iterations=1, salt=b"s" * 16), next_due=0.0)
+    )
     days = []
     for _ in range(4):
         advance_checkin(state, 0.0)

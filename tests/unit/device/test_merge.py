@@ -108,3 +108,15 @@ def test_merge_is_idempotent(left, right) -> None:
     assert {i: (s.deleted, s.account) for i, s in once.items()} == {
         i: (s.deleted, s.account) for i, s in again.items()
     }
+
+
+def test_accounts_that_differ_only_in_algorithm_both_stay() -> None:
+    """The same secret and label with SHA1 and SHA256 gives other codes: a merge keeps both."""
+    sha1 = StoredAccount("a", Account("Heroku", "alice", b"s1"), 1)
+    sha256 = StoredAccount("b", Account("Heroku", "alice", b"s1", algorithm="SHA256"), 1)
+    result = merge([sha1, sha256], [])
+    assert [s.account.algorithm.value for s in result.accounts.values() if s.account] == [
+        "SHA1",
+        "SHA256",
+    ]
+    assert not any(s.deleted for s in result.accounts.values())

@@ -3,6 +3,7 @@
 import datetime as dt
 import uuid
 
+from otpkeep.crypto.kdf import KdfParams
 from otpkeep.device.backup import BackupState, CheckIn, save_state
 from otpkeep.device.gate import DEFAULT_CONFIG
 from otpkeep.device.notifications import Kind, collect
@@ -41,12 +42,16 @@ def test_failed_backup_and_due_check_in_are_shown() -> None:
         pending=True,
         last_failure=NOW - 60,
         last_error="Cannot reach the backup service.",
-        checkin=CheckIn(b"d", 8, 1, 1, b"s" * 16, next_due=NOW - 1),
+        checkin=CheckIn(
+            b"d", KdfParams(memory_kib=8, iterations=1, salt=b"s" * 16), next_due=NOW - 1
+        ),
     )
     found = collect(vault_with("Heroku", state=state), DEFAULT_CONFIG, now=NOW, events=None)
     assert [n.kind for n in found] == [Kind.BACKUP_FAILED, Kind.CHECK_IN]
     assert "Cannot reach" in found[0].message
-    state.checkin = CheckIn(b"d", 8, 1, 1, b"s" * 16, next_due=NOW + 1)
+    state.checkin = CheckIn(
+        b"d", KdfParams(memory_kib=8, iterations=1, salt=b"s" * 16), next_due=NOW + 1
+    )
     assert Kind.CHECK_IN not in kinds(vault_with("Heroku", state=state))
 
 

@@ -211,3 +211,52 @@ def google_authenticator_db(rows: list[tuple[str, str, int, int, str]]) -> bytes
     data = connection.serialize()
     connection.close()
     return data
+
+
+def twofas_plain(services: list[dict[str, object]], schema: int = 4) -> bytes:
+    """A plain 2FAS backup of these services (2FAS writes the secret as it was given)."""
+    doc = {
+        "services": services,
+        "groups": [],
+        "updatedAt": 1700000000000,
+        "schemaVersion": schema,
+        "appVersionCode": 5000009,
+        "appVersionName": "5.1.0",
+        "appOrigin": "android",
+    }
+    return json.dumps(doc).encode()
+
+
+def twofas_service(name: str, secret: str, otp: dict[str, object]) -> dict[str, object]:
+    """One 2FAS service: the name 2FAS shows, the secret and its ``otp`` block."""
+    return {"name": name, "secret": secret, "updatedAt": 1700000000000, "otp": otp}
+
+
+def ente_text(uris: list[str]) -> bytes:
+    """Ente Auth's plain export: one URI a line with its ``codeDisplay`` JSON."""
+    display = "&codeDisplay=%7B%22pinned%22%3Afalse%2C%22trashed%22%3Afalse%7D"
+    return "".join(uri + display + "\n" for uri in uris).encode()
+
+
+def bitwarden_json(items: list[tuple[str, str | None, str]]) -> bytes:
+    """Bitwarden's unencrypted JSON: (item name, username, TOTP field) logins."""
+    logins = [
+        {
+            "id": f"id-{n}",
+            "type": 1,
+            "name": name,
+            "login": {"username": username, "password": None, "totp": totp, "uris": []},
+        }
+        for n, (name, username, totp) in enumerate(items)
+    ]
+    return json.dumps({"encrypted": False, "folders": [], "items": logins}).encode()
+
+
+def bitwarden_csv(items: list[tuple[str, str | None, str]]) -> bytes:
+    """Bitwarden's CSV export of the same logins."""
+    header = "folder,favorite,type,name,notes,fields,reprompt,login_uri,login_username,"
+    header += "login_password,login_totp\n"
+    rows = "".join(
+        f",,login,{name},,,0,,{username or ''},,{totp}\n" for name, username, totp in items
+    )
+    return (header + rows).encode()

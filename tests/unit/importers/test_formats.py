@@ -33,9 +33,10 @@ def test_andotp_plain_imports_every_type() -> None:
 def test_andotp_encrypted_backups_open_with_their_password(maker) -> None:
     """Both andOTP encryption schemes open with the right password and refuse a wrong one."""
     data = maker(exports.andotp_plain(ALL), "hunter2")
-    assert read_export(data, password=_password()).accounts == ALL
+    name = "otp_accounts.json.aes"
+    assert read_export(data, filename=name, password=_password()).accounts == ALL
     with pytest.raises(WrongPasswordError):
-        read_export(data, password=_password("wrong"))
+        read_export(data, filename=name, password=_password("wrong"))
 
 
 def test_encrypted_file_without_a_password_prompt_says_a_password_is_needed() -> None:
@@ -83,7 +84,7 @@ def test_stratum_unsupported_types_are_skipped_with_a_reason() -> None:
     doc["Authenticators"].append({**doc["Authenticators"][0], "Type": 5, "Issuer": "Yandex"})
     report = read_export(json.dumps(doc).encode())
     assert [e.status for e in report.entries] == [EntryStatus.IMPORTED, EntryStatus.SKIPPED]
-    assert report.entries[1].reason == "Unsupported type 'Yandex'"
+    assert report.entries[1].reason == "Unsupported type 'Yandex'."
     assert report.entries[1].label == "Yandex: Mason"
 
 
@@ -205,11 +206,11 @@ def test_duo_accounts_import_with_their_counter() -> None:
     """Duo's accounts file imports TOTP and HOTP accounts with no issuer."""
     doc = [
         {"name": "Mason", "otpGenerator": {"otpSecret": encode_base32(b"0123456789")}},
-        {"name": "James", "otpGenerator": {"otpSecret": encode_base32(b"abc"), "counter": 3}},
+        {"name": "James", "otpGenerator": {"otpSecret": encode_base32(b"abcdef"), "counter": 3}},
     ]
     assert read_export(json.dumps(doc).encode()).accounts == [
         Account("", "Mason", b"0123456789"),
-        Account("", "James", b"abc", type=OtpType.HOTP, counter=3),
+        Account("", "James", b"abcdef", type=OtpType.HOTP, counter=3),
     ]
 
 

@@ -6,7 +6,7 @@ from hypothesis import strategies as st
 
 from otpkeep.crypto.kdf import KdfParams
 from otpkeep.errors import InvalidInputError, WrongPasswordError
-from otpkeep.otp.account import Account, Algorithm, OtpType
+from otpkeep.otp.account import MIN_NEW_SECRET_BYTES, Account, Algorithm, OtpType
 from otpkeep.otp.exporters import ExportFile, export, formats
 from otpkeep.otp.importers import read_export
 
@@ -22,7 +22,7 @@ def accounts(draw: st.DrawFn, *, google: bool = False) -> Account:
     return Account(
         issuer=draw(_LABELS),
         name=draw(_LABELS),
-        secret=draw(st.binary(min_size=1, max_size=64)),
+        secret=draw(st.binary(min_size=MIN_NEW_SECRET_BYTES, max_size=64)),
         type=kind,
         algorithm=draw(st.sampled_from(list(Algorithm))),
         digits=draw(st.sampled_from([6, 8]) if google else st.integers(6, 10)),
@@ -83,7 +83,10 @@ def test_google_migration_qr_codes_import_back(items: list[Account]) -> None:
 
 def test_plain_qr_export_gives_one_png_per_account() -> None:
     """The QR export writes one PNG per account that scans back to that account."""
-    items = [Account("Deno", "Mason", b"0123456789"), Account("", "x", b"k", type=OtpType.HOTP)]
+    items = [
+        Account("Deno", "Mason", b"0123456789"),
+        Account("", "x", b"abcdefghij", type=OtpType.HOTP),
+    ]
     files = export(items, "qr")
     assert [f.name_suffix for f in files] == ["-1.png", "-2.png"]
     assert _import(files) == items

@@ -85,3 +85,37 @@ def test_identity_ignores_case_of_labels() -> None:
     assert a.matches("git")
     assert a.matches("ALI")
     assert not a.matches("bob")
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"algorithm": Algorithm.SHA256},
+        {"digits": 8},
+        {"period": 60},
+        {"type": OtpType.HOTP},
+        {"type": OtpType.STEAM},
+        {"name": "bob"},
+    ],
+)
+def test_accounts_with_other_codes_or_another_label_are_not_duplicates(
+    changes: dict[str, object],
+) -> None:
+    """The same secret with any other setting, or under another name, is another account."""
+    account = Account("GitHub", "Alice", b"k" * 10)
+    assert account.replace(**changes).duplicate_key() != account.duplicate_key()
+    assert account.replace(issuer="GITHUB", name="alice").duplicate_key() == account.duplicate_key()
+
+
+def test_hotp_duplicates_depend_on_the_counter_not_the_period() -> None:
+    """Two HOTP accounts at other counters give other codes; the unused period does not count."""
+    hotp = Account("Bank", "me", b"k" * 10, type=OtpType.HOTP, counter=3)
+    assert hotp.replace(counter=4).duplicate_key() != hotp.duplicate_key()
+    assert hotp.replace(period=60).duplicate_key() == hotp.duplicate_key()
+
+
+def test_control_characters_are_refused_with_a_sentence() -> None:
+    """A tab, a line break or a C1 control in a label is refused, saying what to do."""
+    for text in ("a\tb", "a\nb", "a\x85b", "a\x7fb"):
+        with pytest.raises(InvalidAccountError, match="control characters"):
+            Account(text, "me", b"k" * 10)

@@ -2,7 +2,7 @@
 
 import base64
 import contextlib
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 import pytest
 from hypothesis import given
@@ -189,3 +189,15 @@ def test_negative_int64_uses_ten_bytes_and_reads_back(value: int) -> None:
     encoded = protobuf.write_varint(value)
     assert protobuf.as_int64(protobuf.read_varint(encoded, 0)[0]) == value
     assert len(encoded) == 10 or value >= 0
+
+
+def test_an_issuer_with_a_colon_is_kept_out_of_the_name_field() -> None:
+    """Google's name field holds the account name alone when the issuer has a colon."""
+    account = Account("Work: GitLab", "ana@example.com", b"0123456789")
+    (uri,) = encode_migration_uris([account], batch_id=1)
+    data = base64.b64decode(unquote(uri.split("data=", 1)[1]))
+    entry = next(value for number, _, value in protobuf.fields(data) if number == 1)
+    assert isinstance(entry, bytes)
+    names = [value for number, _, value in protobuf.fields(entry) if number == 2]
+    assert names == [b"ana@example.com"]
+    assert decode_migration_uri(uri).accounts == (account,)

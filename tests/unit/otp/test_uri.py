@@ -1,5 +1,7 @@
 """otpauth:// URIs in Google's Key Uri Format, read and written."""
 
+from urllib.parse import unquote
+
 import pytest
 from hypothesis import given
 from otp_strategies import accounts
@@ -137,3 +139,62 @@ def test_an_error_in_a_text_of_uris_names_the_line() -> None:
     text = f"otpauth://totp/A:a?secret={SECRET}\n\notpauth://totp/B:b?digits=6\n"
     with pytest.raises(InvalidURIError, match=r"^Line 3: .*no secret\.$"):
         parse_uri_lines(text)
+
+
+@pytest.mark.parametrize("parameter", ["algorithm", "digits", "period", "secret", "issuer"])
+def test_a_parameter_given_twice_with_different_values_is_refused_by_name(parameter: str) -> None:
+    """algorithm=SHA1&...&algorithm=SHA256 is ambiguous: refused, naming the parameter."""
+    values = {
+        "algorithm": ("SHA1", "SHA256"),
+        "digits": ("6", "8"),
+        "period": ("30", "60"),
+        "secret": (SECRET, "GEZDGNBVGY3TQOJQ"),
+        "issuer": ("ACME", "Other"),
+    }[parameter]
+    uri = f"otpauth://totp/ACME:ana?secret={SECRET}&{parameter}={values[0]}"
+    uri += f"&{parameter.upper()}={values[1]}"
+    with pytest.raises(InvalidURIError) as info:
+        parse_uri(uri)
+    assert f"'{parameter}' parameter twice" in str(info.value)
+    assert SECRET not in str(info.value)
+
+
+def test_a_parameter_repeated_with_the_same_value_is_read() -> None:
+    """The same value written twice is not ambiguous."""
+    account = parse_uri(f"otpauth://totp/A:b?secret={SECRET}&digits=8&digits=8")
+    assert account.digits == 8
+
+
+def test_null_parameters_as_ente_writes_them_take_their_defaults() -> None:
+    """algorithm=null&digits=null&period=null (Ente's export) mean SHA1, 6 digits, 30 s."""
+    account = parse_uri(
+        f"otpauth://totp/Deno:Mason?secret={SECRET}&issuer=Deno"
+        "&algorithm=null&digits=null&period=null&codeDisplay=%7B%7D"
+    )
+    assert account == Account("Deno", "Mason", decode_base32(SECRET))
+    hotp = parse_uri(f"otpauth://hotp/A:b?secret={SECRET}&counter=null&digits=NULL")
+    assert (hotp.counter, hotp.digits) == (0, 6)
+
+
+def test_steam_guard_codes_are_five_characters_every_30_seconds_whatever_the_uri_says() -> None:
+    """encoder=steam with period=15&digits=7 gives Steam's codes: 5 characters, 30 s, SHA1."""
+    account = parse_uri(
+        f"otpauth://totp/Steam:gaben?secret={SECRET}&encoder=steam&period=15&digits=7"
+        "&algorithm=SHA512"
+    )
+    assert (account.type, account.digits, account.period) == (OtpType.STEAM, 5, 30)
+    assert account.algorithm is Algorithm.SHA1
+    plain = parse_uri(f"otpauth://totp/Steam:gaben?secret={SECRET}&encoder=steam")
+    assert account == plain
+
+
+@pytest.mark.parametrize(
+    ("issuer", "name"),
+    [("Work: GitLab", "ana@example.com"), ("a:b:c", "ana"), ("Work: GitLab", "")],
+)
+def test_an_issuer_with_a_colon_is_kept_out_of_the_label(issuer: str, name: str) -> None:
+    """The label holds no colon a strict reader would split on; the issuer travels alone."""
+    uri = format_uri(Account(issuer, name, decode_base32(SECRET)))
+    label = unquote(uri.split("?", 1)[0].removeprefix("otpauth://totp/"))
+    assert label == name
+    assert parse_uri(uri) == Account(issuer, name, decode_base32(SECRET))

@@ -7,12 +7,13 @@ import uuid
 from typing import TYPE_CHECKING
 
 from otpkeep.crypto import escrow
-from otpkeep.device.flows.passcode import choose_passcode, register_passcode
+from otpkeep.device.flows.passcode import adopt_session, choose_passcode, register_passcode
 from otpkeep.device.flows.verify import mask_email, verify_email
 from otpkeep.device.gate import check_gate, refresh_config
 from otpkeep.device.sync import upload
-from otpkeep.errors import BackupError
+from otpkeep.errors import APIError, BackupError
 from otpkeep.protocol import messages as m
+from otpkeep.protocol.errors import ErrorCode
 
 if TYPE_CHECKING:
     from otpkeep.device.flows.context import FlowContext
@@ -50,16 +51,15 @@ def enable_backup(ctx: FlowContext, email: str | None = None) -> EnableResult:
         )
 
     same_address = email is None or email.strip().casefold() == state.email.casefold()
-    if not (state.verified and same_address):
+    setup = state.session_token and state.scope == m.SessionScope.SETUP
+    if not (setup and same_address):
         grant = verify_email(ctx, m.Purpose.ENABLE, email)
         if not isinstance(grant, m.SessionGranted):  # pragma: no cover - purpose decides
             raise BackupError("The service answered the verification unexpectedly.")
         state = ctx.state()
-    if state.has_passcode:
-        address = state.email
-        state.forget_session()
-        ctx.save(state)
-        raise _already_has_backup(address)
+    if state.has_passcode or state.scope != m.SessionScope.SETUP:
+        # The session is a recovery session: `otpkeep transfer` goes on with it.
+        raise _already_has_backup(state.email)
 
     blinded = choose_passcode(ctx, config)
     state = ctx.state()
@@ -68,9 +68,24 @@ def enable_backup(ctx: FlowContext, email: str | None = None) -> EnableResult:
         state.server_url = ctx.server_url
         ctx.save(state)  # the key is kept before the service can hold it wrapped
     with ctx.client(state) as client:
-        state.key_version = register_passcode(
-            client, blinded, account_id=uuid.UUID(state.account_id), data_key=state.data_key
-        )
+        try:
+            registered = register_passcode(
+                client,
+                blinded,
+                account_id=uuid.UUID(state.account_id),
+                data_key=state.data_key,
+                has_passcode=False,
+            )
+        except APIError as exc:
+            if exc.code == ErrorCode.PASSCODE_EXISTS:
+                state = ctx.state()
+                state.has_passcode = True
+                state.scope = m.SessionScope.RECOVERY.value
+                ctx.save(state)
+                raise _already_has_backup(state.email) from exc
+            raise
+        adopt_session(state, registered.session, client)
+        state.key_version = registered.key_version
         state.has_passcode = True
         state.enabled = True
         state.pending = True

@@ -12,16 +12,17 @@ import datetime as dt
 from typing import TYPE_CHECKING
 
 from otpkeep.crypto import escrow, slowhash
-from otpkeep.crypto.kdf import KdfParams
 from otpkeep.crypto.policy import check_passcode
 from otpkeep.device.backup import BackupState, CheckIn
 from otpkeep.device.flows.context import EventKind, FlowContext
+from otpkeep.device.proofs import possession_header
 from otpkeep.errors import WeakPasscodeError
 from otpkeep.protocol import messages as m
 
 if TYPE_CHECKING:
     import uuid
 
+    from otpkeep.crypto.kdf import KdfParams
     from otpkeep.device.client import ServiceClient
 
 CHECKIN_INTERVALS = (
@@ -33,28 +34,6 @@ CHECKIN_INTERVALS = (
 """When the device asks for the passcode again: 3 days after it was set, then 1, 2, 4 weeks."""
 
 
-def to_crypto_kdf(params: m.KdfParams) -> KdfParams:
-    """The wire form of Argon2id parameters as the crypto layer takes them."""
-    return KdfParams(
-        memory_kib=params.memory_kib,
-        iterations=params.iterations,
-        lanes=params.lanes,
-        version=params.version,
-        salt=params.salt,
-    )
-
-
-def to_wire_kdf(params: KdfParams) -> m.KdfParams:
-    """The crypto layer's Argon2id parameters in their wire form."""
-    return m.KdfParams(
-        memory_kib=params.memory_kib,
-        iterations=params.iterations,
-        lanes=params.lanes,
-        version=params.version,
-        salt=params.salt,
-    )
-
-
 @dataclasses.dataclass(frozen=True)
 class BlindedPasscode:
     """A passcode turned into what the flows need; the passcode string itself is gone."""
@@ -64,20 +43,17 @@ class BlindedPasscode:
     checkin: CheckIn = dataclasses.field(repr=False)
 
 
-def blind_passcode(passcode: str, ctx: FlowContext, kdf: m.KdfParams) -> BlindedPasscode:
+def blind_passcode(passcode: str, ctx: FlowContext, kdf: KdfParams) -> BlindedPasscode:
     """Blind the passcode for the OPRF and hash it for the device's own check-in.
 
     The check-in hash uses the context's parameters, else the service's defaults.
     """
-    params = (ctx.checkin_kdf or to_crypto_kdf(kdf)).with_new_salt()
+    params = (ctx.checkin_kdf or kdf).with_new_salt()
     digest = slowhash.hash_passcode(passcode, params)
     state, blinded = escrow.start(passcode)
     checkin = CheckIn(
         digest=digest,
-        memory_kib=params.memory_kib,
-        iterations=params.iterations,
-        lanes=params.lanes,
-        salt=params.salt,
+        kdf=params,
         next_due=ctx.clock() + CHECKIN_INTERVALS[0].total_seconds(),
     )
     return BlindedPasscode(state, blinded, checkin)
@@ -104,50 +80,58 @@ def choose_passcode(ctx: FlowContext, config: m.ServiceConfig) -> BlindedPasscod
         return blinded
 
 
-def register_passcode(
+def register_passcode(  # noqa: PLR0913 - the registration and what it proves
     client: ServiceClient,
     blinded: BlindedPasscode,
     *,
     account_id: uuid.UUID,
     data_key: bytes,
-) -> int:
-    """Wrap the data key under the passcode at the account's next key version; that version."""
-    challenge = client.passcode_evaluate(blinded.blinded)
-    kdf = to_crypto_kdf(challenge.kdf)
-    if not kdf.salt:
-        kdf = kdf.with_new_salt()
+    has_passcode: bool,
+    renewal: bool = False,
+) -> m.PasscodeRegistered:
+    """Wrap the data key under the passcode at the account's next key version.
+
+    A change (``has_passcode``) first proves possession of the data key: the service
+    evaluates nothing for a session that cannot. The answer carries the new session
+    that replaces this one.
+    """
+    possession = None
+    if has_passcode:
+        possession = possession_header(
+            client, data_key=data_key, account_id=account_id, action=m.PossessionAction.REGISTER
+        )
+    challenge = client.passcode_evaluate(blinded.blinded, possession=possession)
     registration = escrow.register(
         blinded.state,
         challenge.evaluated_element,
         account_id=account_id,
+        registration_id=challenge.registration_id,
         key_version=challenge.key_version,
-        kdf=kdf,
+        kdf=challenge.kdf,
         data_key=data_key,
         challenge=challenge.challenge,
-        has_passcode=challenge.has_passcode,
     )
-    registered = client.register_passcode(
+    first = not challenge.has_passcode
+    return client.register_passcode(
         m.PasscodeRegistration(
             registration_id=challenge.registration_id,
             key_version=challenge.key_version,
             auth_public_key=registration.auth_public_key,
             wrapped_data_key=registration.wrapped_data_key,
-            kdf=to_wire_kdf(kdf),
-            possession_key=registration.possession_key,
-            possession_proof=registration.possession_proof,
+            kdf=challenge.kdf,
+            signature=registration.signature,
+            possession_public_key=registration.possession_public_key if first else None,
+            renewal=renewal,
         )
     )
-    return registered.key_version
 
 
-def checkin_params(checkin: CheckIn) -> KdfParams:
-    """The Argon2id parameters the check-in hash was made with."""
-    return KdfParams(
-        memory_kib=checkin.memory_kib,
-        iterations=checkin.iterations,
-        lanes=checkin.lanes,
-        salt=checkin.salt,
-    )
+def adopt_session(state: BackupState, session: m.NewSession, client: ServiceClient) -> None:
+    """Use the session the service gave in place of the one this device used, from now on."""
+    state.session_token = session.session_token
+    state.session_id = str(session.session_id)
+    state.scope = session.scope.value
+    client.token = session.session_token
 
 
 def check_in(ctx: FlowContext) -> bool:
@@ -157,7 +141,7 @@ def check_in(ctx: FlowContext) -> bool:
         ctx.say("There is no passcode to check on this device.")
         return True
     passcode = ctx.prompter.passcode()
-    right = slowhash.verify_passcode(passcode, state.checkin.digest, checkin_params(state.checkin))
+    right = slowhash.verify_passcode(passcode, state.checkin.digest, state.checkin.kdf)
     del passcode
     if not right:
         ctx.say(

@@ -6,15 +6,17 @@ import dataclasses
 import uuid
 from typing import TYPE_CHECKING
 
-from otpkeep.device.flows.passcode import choose_passcode, register_passcode
+from otpkeep.device.flows.passcode import adopt_session, choose_passcode, register_passcode
 from otpkeep.device.flows.verify import verify_email
 from otpkeep.device.gate import cached_config
-from otpkeep.device.sync import backup_key, open_remote, upload
+from otpkeep.device.proofs import possession_header
+from otpkeep.device.sync import backup_gone, backup_key, open_remote, upload
 from otpkeep.errors import APIError, BackupError, NotFoundError, ServiceError
 from otpkeep.protocol import messages as m
 from otpkeep.protocol.errors import ErrorCode
 
 if TYPE_CHECKING:
+    from otpkeep.device.client import ServiceClient
     from otpkeep.device.flows.context import FlowContext
 
 
@@ -23,9 +25,22 @@ def _enabled(ctx: FlowContext) -> None:
 
 
 def change_email(ctx: FlowContext, email: str | None = None) -> str:
-    """Verify a new address for the backup; the service tells the old one. The new address."""
-    _enabled(ctx)
-    grant = verify_email(ctx, m.Purpose.CHANGE_EMAIL, email)
+    """Verify a new address for the backup; the service tells the old one. The new address.
+
+    The code is only sent once this device proves it holds the backup's key.
+    """
+    data_key, account_id = backup_key(ctx.state())
+
+    def prove(client: ServiceClient, address: str) -> str:
+        return possession_header(
+            client,
+            data_key=data_key,
+            account_id=account_id,
+            action=m.PossessionAction.CHANGE_EMAIL,
+            target=address.strip().lower(),
+        )
+
+    grant = verify_email(ctx, m.Purpose.CHANGE_EMAIL, email, possession=prove)
     if not isinstance(grant, m.EmailChanged):  # pragma: no cover - purpose decides
         raise BackupError("The service answered the verification unexpectedly.")
     return grant.email
@@ -37,12 +52,15 @@ def change_passcode(ctx: FlowContext) -> int:
     data_key, account_id = backup_key(state)
     blinded = choose_passcode(ctx, cached_config(ctx.vault.load()))
     with ctx.client(state) as client:
-        version = register_passcode(client, blinded, account_id=account_id, data_key=data_key)
-    state = ctx.state()
-    state.key_version = version
+        registered = register_passcode(
+            client, blinded, account_id=account_id, data_key=data_key, has_passcode=True
+        )
+        state = ctx.state()
+        adopt_session(state, registered.session, client)
+    state.key_version = registered.key_version
     state.checkin = blinded.checkin
     ctx.save(state)
-    return version
+    return registered.key_version
 
 
 def versions(ctx: FlowContext) -> list[m.BackupVersion]:
@@ -72,7 +90,7 @@ def restore(ctx: FlowContext, version: int) -> RestoreResult:
     backup_key(state)
     with ctx.client(state) as client:
         try:
-            _, sealed = client.get_backup_version(version)
+            version, sealed = client.get_backup_version(version)
         except APIError as exc:
             if exc.code in {ErrorCode.NOT_FOUND, ErrorCode.NO_BACKUP}:
                 raise NotFoundError(
@@ -80,7 +98,7 @@ def restore(ctx: FlowContext, version: int) -> RestoreResult:
                     "`otpkeep backup versions` lists them."
                 ) from exc
             raise
-        older = open_remote(state, sealed)
+        older = open_remote(state, sealed, version, latest=False)
         now = ctx.now_ms()
         restored: list[str] = []
         with ctx.vault.transaction() as data:
@@ -111,11 +129,21 @@ def disable(ctx: FlowContext) -> bool:
         return False
     with ctx.client(state) as client:
         try:
-            client.delete_backup()
+            data_key, account_id = backup_key(state)
+            client.delete_backup(
+                possession_header(
+                    client,
+                    data_key=data_key,
+                    account_id=account_id,
+                    action=m.PossessionAction.DELETE_BACKUP,
+                )
+            )
         except APIError as exc:
             # A backup already gone, or a session the service ended: off on this device too.
-            if exc.code not in {ErrorCode.NO_BACKUP, ErrorCode.NOT_FOUND, ErrorCode.UNAUTHORIZED}:
+            if not (backup_gone(exc) or exc.code == ErrorCode.UNAUTHORIZED):
                 raise
+        except BackupError:
+            pass  # this device never held the backup's key: only its own state goes
     state.forget_session()
     ctx.save(state)
     return True
@@ -139,9 +167,19 @@ def revoke_device(ctx: FlowContext, device_id: str) -> None:
         target = uuid.UUID(device_id)
     except ValueError:
         raise NotFoundError("No device has that id: `otpkeep devices` lists them.") from None
+    data_key, account_id = backup_key(state)
     with ctx.client(state) as client:
         try:
-            client.revoke_device(target)
+            client.revoke_device(
+                target,
+                possession_header(
+                    client,
+                    data_key=data_key,
+                    account_id=account_id,
+                    action=m.PossessionAction.REVOKE_DEVICE,
+                    target=str(target),
+                ),
+            )
         except APIError as exc:
             if exc.code == ErrorCode.NOT_FOUND:
                 raise NotFoundError("No device has that id: `otpkeep devices` lists them.") from exc

@@ -18,9 +18,9 @@ from otpkeep.device.backup import BackupState, load_state, save_state
 from otpkeep.device.flows.context import EventKind, FlowContext
 from otpkeep.device.flows.passcode import (
     BlindedPasscode,
+    adopt_session,
     blind_passcode,
     register_passcode,
-    to_crypto_kdf,
 )
 from otpkeep.device.flows.verify import verify_email
 from otpkeep.device.gate import refresh_config
@@ -89,7 +89,7 @@ def _try_passcode(
             challenge.evaluated_element,
             account_id=account_id,
             key_version=challenge.key_version,
-            kdf=to_crypto_kdf(challenge.kdf),
+            kdf=challenge.kdf,
             attempt_id=challenge.attempt_id,
             challenge=challenge.challenge,
         )
@@ -124,11 +124,11 @@ def _try_passcode(
 def _recovery_session(ctx: FlowContext, email: str | None) -> BackupState:
     state = ctx.state()
     same_address = email is None or email.strip().casefold() == state.email.casefold()
-    if state.session_token and state.scope == "recovery" and same_address:
+    if state.session_token and state.scope == m.SessionScope.RECOVERY and same_address:
         return state
     verify_email(ctx, m.Purpose.TRANSFER, email)
     state = ctx.state()
-    if not state.has_passcode:
+    if not state.has_passcode or state.scope != m.SessionScope.RECOVERY:
         raise BackupError(NO_BACKUP)
     return state
 
@@ -145,20 +145,20 @@ def transfer(ctx: FlowContext, email: str | None = None) -> TransferResult:
     account_id = uuid.UUID(state.account_id)
     with ctx.client(state) as client:
         granted, data_key, renewal = _try_passcode(ctx, client, account_id, config)
-        state.scope = granted.scope.value
+        adopt_session(state, granted.session, client)
         state.data_key = data_key
         state.key_version = granted.key_version
         state.has_passcode = True
         state.enabled = True
         state.server_url = ctx.server_url
-        state.last_version = granted.backup_version
+        state.last_version = None
         ctx.save(state)
 
         arrived: tuple[str, ...] = ()
         already = 0
         if granted.backup_version is not None:
             version, sealed = client.get_backup()
-            remote = open_remote(state, sealed)
+            remote = open_remote(state, sealed, version)
             with ctx.vault.transaction() as data:
                 result = merge_into(data, remote)
                 current = load_state(data)
@@ -174,9 +174,16 @@ def transfer(ctx: FlowContext, email: str | None = None) -> TransferResult:
                 state.pending = False
                 ctx.save(state)
         state = ctx.state()
-        state.key_version = register_passcode(
-            client, renewal, account_id=account_id, data_key=data_key
+        renewed = register_passcode(
+            client,
+            renewal,
+            account_id=account_id,
+            data_key=data_key,
+            has_passcode=True,
+            renewal=True,
         )
+        adopt_session(state, renewed.session, client)
+        state.key_version = renewed.key_version
         state.checkin = renewal.checkin
         ctx.save(state)
         if state.pending:

@@ -9,12 +9,17 @@ from __future__ import annotations
 
 import urllib.parse
 import uuid
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from otpkeep.device.backup import BackupState, PendingVerification
 from otpkeep.device.flows.context import EventKind, FlowContext
 from otpkeep.errors import APIError, BackupError, InvalidInputError
 from otpkeep.protocol import messages as m
 from otpkeep.protocol.errors import ErrorCode
+
+if TYPE_CHECKING:
+    from otpkeep.device.client import ServiceClient
 
 MAX_CODE_TRIES = 5
 
@@ -55,8 +60,6 @@ def apply_grant(
     state.account_id = str(grant.account_id)
     state.email = grant.email
     state.has_passcode = grant.has_passcode
-    if grant.backup_version is not None and state.last_version is None:
-        state.last_version = grant.backup_version
 
 
 def confirm_pending(
@@ -85,7 +88,10 @@ def confirm_pending(
 def _confirm(
     ctx: FlowContext, state: BackupState, pending: PendingVerification, code: str
 ) -> m.SessionGranted | m.EmailChanged:
-    with ctx.client(state, url=pending.server_url or None) as client:
+    # Only a change of address is confirmed in this device's session; a code for a new
+    # session is confirmed without one (the old one may have ended).
+    signed_in = state if pending.purpose == m.Purpose.CHANGE_EMAIL else None
+    with ctx.client(signed_in, url=pending.server_url or None) as client:
         try:
             if pending.purpose == m.Purpose.CHANGE_EMAIL:
                 return client.confirm_email_change(uuid.UUID(pending.verification_id), code)
@@ -101,7 +107,17 @@ def _confirm(
             raise
 
 
-def send_code(ctx: FlowContext, purpose: m.Purpose, email: str | None) -> PendingVerification:
+Possession = Callable[["ServiceClient", str], str]
+"""Makes the possession proof a change of address needs, for the client and the address."""
+
+
+def send_code(
+    ctx: FlowContext,
+    purpose: m.Purpose,
+    email: str | None,
+    *,
+    possession: Possession | None = None,
+) -> PendingVerification:
     """Ask the service to email a code (or resume one sent before); the pending verification."""
     state = ctx.state()
     now = ctx.clock()
@@ -118,8 +134,10 @@ def send_code(ctx: FlowContext, purpose: m.Purpose, email: str | None) -> Pendin
         )
         return pending
     address = (email or ctx.prompter.email()).strip()
-    with ctx.client(state) as client:
-        started = client.start_verification(address, purpose, ctx.device_name)
+    signed_in = state if purpose is m.Purpose.CHANGE_EMAIL else None
+    with ctx.client(signed_in) as client:
+        proof = possession(client, address) if possession is not None else None
+        started = client.start_verification(address, purpose, ctx.device_name, possession=proof)
     pending = PendingVerification(
         verification_id=str(started.verification_id),
         email=address,
@@ -137,10 +155,14 @@ def send_code(ctx: FlowContext, purpose: m.Purpose, email: str | None) -> Pendin
 
 
 def verify_email(
-    ctx: FlowContext, purpose: m.Purpose, email: str | None
+    ctx: FlowContext,
+    purpose: m.Purpose,
+    email: str | None,
+    *,
+    possession: Possession | None = None,
 ) -> m.SessionGranted | m.EmailChanged:
     """Send (or resume) a code and ask for it until it is right; what the service granted."""
-    send_code(ctx, purpose, email)
+    send_code(ctx, purpose, email, possession=possession)
     for _ in range(MAX_CODE_TRIES):
         code = ctx.prompter.code()
         try:

@@ -11,7 +11,7 @@ from otpkeep.crypto.passphrase import seal_with_passphrase
 from otpkeep.errors import InvalidInputError
 from otpkeep.otp.exporters import aegis, twofas
 from otpkeep.otp.importers.otpkeepfile import encode_accounts
-from otpkeep.otp.migration import encode_migration_uris
+from otpkeep.otp.migration import encode_migration_uris, unsupported_reason
 from otpkeep.otp.qr import qr_png
 from otpkeep.otp.uri import format_uri
 
@@ -34,6 +34,34 @@ class ExportFile:
     name_suffix: str
     data: bytes = dataclasses.field(repr=False)
     media_type: str
+
+
+def _whole_text(text: str) -> str:
+    """``text`` with lone surrogates (bytes that were not UTF-8) as U+FFFD, so it encodes."""
+    if not any(0xD800 <= ord(ch) <= 0xDFFF for ch in text):
+        return text
+    return "".join("\ufffd" if 0xD800 <= ord(ch) <= 0xDFFF else ch for ch in text)
+
+
+def exportable(account: Account) -> Account:
+    """``account`` with text every format can write: stored text that is not valid
+    Unicode (from before otpkeep refused it) is written with U+FFFD in its place."""
+    issuer, name = _whole_text(account.issuer), _whole_text(account.name)
+    if (issuer, name) == (account.issuer, account.name):
+        return account
+    return account.replace(issuer=issuer, name=name)
+
+
+def unsupported(accounts: Sequence[Account], format: str) -> list[tuple[Account, str]]:  # noqa: A002
+    """The accounts ``format`` cannot hold exactly, each with what it lacks."""
+    if format != "google-migration":
+        return []
+    found = []
+    for account in accounts:
+        reason = unsupported_reason(account)
+        if reason is not None:
+            found.append((account, reason))
+    return found
 
 
 def formats() -> list[str]:
@@ -67,6 +95,7 @@ def export(
         )
     if format in ENCRYPTED and not password:
         raise InvalidInputError(f"The {format} export is encrypted: give it a password.")
+    accounts = [exportable(account) for account in accounts]
     text = "".join(format_uri(account) + "\n" for account in accounts).encode("utf-8")
     writers: dict[str, Callable[[], list[ExportFile]]] = {
         "otpauth": lambda: [ExportFile(".txt", text, "text/plain")],

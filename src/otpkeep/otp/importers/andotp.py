@@ -34,11 +34,27 @@ def _is_plain(source: Source) -> bool:
 
 
 def _is_encrypted(source: Source) -> bool:
-    """Binary data that no other format claims: andOTP's encrypted files have no magic."""
+    """andOTP's encrypted backups: a plausible PBKDF2 iteration count, or andOTP's file name.
+
+    The current format starts with the iteration count (andOTP writes 140,000 to
+    160,000); the old one (before 0.6.3) has no header at all, so only its name
+    (``otp_accounts.json.aes``) or ``--format andotp-encrypted`` says what it is.
+    Random bytes are neither, and are refused before any password is asked.
+    """
     data = source.data
     if len(data) < NONCE + TAG + 2 or source.text is not None:
         return False
-    return not data.startswith((*KNOWN_MAGIC, PNG_MAGIC, JPEG_MAGIC))
+    if data.startswith((*KNOWN_MAGIC, PNG_MAGIC, JPEG_MAGIC)):
+        return False
+    if source.filename.endswith(".aes"):
+        return True
+    (iterations,) = struct.unpack(">I", data[:4])
+    return MIN_ITERATIONS <= iterations <= MAX_ITERATIONS and len(data) >= 4 + SALT + NONCE + TAG
+
+
+def _could_be_old(source: Source) -> bool:
+    """With ``--format andotp-encrypted``: any binary file can be an old andOTP backup."""
+    return len(source.data) >= NONCE + TAG + 2 and source.text is None
 
 
 def _account(obj: Mapping[str, object]) -> Account:
@@ -102,4 +118,6 @@ def _read_encrypted(source: Source, password: Password) -> list[ImportEntry]:
 
 
 PLAIN = FormatSpec("andotp", _is_plain, _read_plain, (".json",))
-ENCRYPTED = FormatSpec("andotp-encrypted", _is_encrypted, _read_encrypted, (".aes", ".bin"))
+ENCRYPTED = FormatSpec(
+    "andotp-encrypted", _is_encrypted, _read_encrypted, (".aes", ".bin"), named=_could_be_old
+)

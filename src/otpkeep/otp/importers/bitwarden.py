@@ -17,25 +17,40 @@ from otpkeep.otp.importers.spec import FormatSpec
 from otpkeep.otp.importers.uritext import OTPAUTH, uri_entry
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from otpkeep.otp.importers.report import ImportEntry
     from otpkeep.otp.importers.source import Password, Source
 
 STEAM = "steam://"
 CSV_COLUMN = "login_totp"
+CSV_USERNAME = "login_username"
 MAX_FIELD = 64 * 1024
 
 
-def _bare_account(issuer: str, secret: str, kind: OtpType) -> Account:
-    return Account(issuer=issuer, name="", secret=decode_base32(secret), type=kind)
+def _bare_account(issuer: str, name: str, secret: str, kind: OtpType) -> Account:
+    return Account(issuer=issuer, name=name, secret=decode_base32(secret), type=kind)
 
 
-def _totp_entry(value: str, item_name: str) -> list[ImportEntry]:
+def _totp_entry(value: str, item_name: str, username: str) -> list[ImportEntry]:
+    """The TOTP field: an otpauth URI, ``steam://SECRET``, or a bare base32 secret.
+
+    A bare secret carries no label: the item's name is the issuer and the login's
+    username the account name, as Bitwarden shows them.
+    """
     value = value.strip()
+    label = f.label_of(item_name, username)
     if value.lower().startswith(OTPAUTH):
         return uri_entry(value, item_name)
     if value.lower().startswith(STEAM):
-        return [f.entry(item_name, _bare_account, "Steam", value[len(STEAM) :], OtpType.STEAM)]
-    return [f.entry(item_name, _bare_account, item_name, value, OtpType.TOTP)]
+        secret = value[len(STEAM) :]
+        return [f.entry(label, _bare_account, "Steam", username, secret, OtpType.STEAM)]
+    return [f.entry(label, _bare_account, item_name, username, value, OtpType.TOTP)]
+
+
+def _username(login: Mapping[str, object]) -> str:
+    username = login.get("username")
+    return username.strip() if isinstance(username, str) else ""
 
 
 def _is_json(source: Source) -> bool:
@@ -58,7 +73,8 @@ def _read_json(source: Source, password: Password) -> list[ImportEntry]:
         totp = login.get("totp") if isinstance(login, dict) else None
         if isinstance(totp, str) and totp.strip() and isinstance(item, dict):
             name = item.get("name")
-            result.extend(_totp_entry(totp, name if isinstance(name, str) else ""))
+            item_name = name.strip() if isinstance(name, str) else ""
+            result.extend(_totp_entry(totp, item_name, _username(f.mapping(login))))
     return result
 
 
@@ -75,7 +91,8 @@ def _read_csv(source: Source, password: Password) -> list[ImportEntry]:
         for row in csv.DictReader(io.StringIO(source.text or "")):
             totp = row.get(CSV_COLUMN)
             if isinstance(totp, str) and totp.strip():
-                result.extend(_totp_entry(totp, str(row.get("name") or "")))
+                name, username = str(row.get("name") or ""), str(row.get(CSV_USERNAME) or "")
+                result.extend(_totp_entry(totp, name.strip(), username.strip()))
     except csv.Error as exc:
         raise ImportFormatError("This Bitwarden CSV file is damaged.") from exc
     return result

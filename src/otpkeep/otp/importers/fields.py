@@ -17,7 +17,7 @@ from otpkeep.errors import ImportFormatError, InvalidAccountError, InvalidURIErr
 from otpkeep.otp.account import Account, Algorithm, OtpType
 from otpkeep.otp.importers.report import ImportEntry
 
-MAX_ENTRIES = 10_000
+MAX_ENTRIES = 100_000
 _P = ParamSpec("_P")
 
 
@@ -122,8 +122,14 @@ def entry(
     try:
         return ImportEntry.imported(build(*args, **kwargs))
     except (EntryError, InvalidAccountError, InvalidURIError) as exc:
-        reason = str(exc)
-        return ImportEntry.skipped(label, reason[:1].upper() + reason[1:])
+        return ImportEntry.skipped(label, sentence(str(exc)))
+
+
+def sentence(reason: str) -> str:
+    """``reason`` as a sentence: a capital first letter and a full stop."""
+    reason = reason.strip()
+    reason = reason[:1].upper() + reason[1:]
+    return reason if reason.endswith((".", "?", "!")) else reason + "."
 
 
 def label_of(issuer: object, name: object) -> str:

@@ -7,10 +7,11 @@ import struct
 import zipfile
 import zlib
 
-from otpkeep.errors import ImportFormatError, OtpkeepError
+from otpkeep.errors import ImportFormatError, InvalidAccountError, OtpkeepError
+from otpkeep.otp.account import check_new_account
 from otpkeep.otp.importers import registry
 from otpkeep.otp.importers.fields import EntryError
-from otpkeep.otp.importers.report import ImportReport
+from otpkeep.otp.importers.report import ImportEntry, ImportReport
 from otpkeep.otp.importers.source import Password, PasswordPrompt, Source
 from otpkeep.otp.importers.uritext import read_lines
 
@@ -39,6 +40,33 @@ def formats() -> list[str]:
     return sorted(registry.BY_NAME)
 
 
+def _unknown(source: Source) -> ImportFormatError:
+    text = source.text
+    if text is not None and text.lstrip()[:1] in ("{", "["):
+        return ImportFormatError(
+            "This file is JSON that does not parse (cut short or damaged), or JSON of no "
+            "export format otpkeep knows: export it again from the app it comes from."
+        )
+    return ImportFormatError(
+        "This file is not an export format otpkeep knows; "
+        "see `otpkeep import --help` for the formats it reads."
+    )
+
+
+def _checked(entries: list[ImportEntry]) -> list[ImportEntry]:
+    """Entries whose account cannot come into a vault (a secret too short, ...) are skipped."""
+    result = []
+    for entry in entries:
+        checked = entry
+        if entry.account is not None:
+            try:
+                check_new_account(entry.account)
+            except InvalidAccountError as exc:
+                checked = ImportEntry.skipped(entry.label, exc.message)
+        result.append(checked)
+    return result
+
+
 def read_export(
     data: bytes,
     *,
@@ -46,20 +74,21 @@ def read_export(
     format: str = AUTO,  # noqa: A002 - the public keyword the CLI passes through
     password: PasswordPrompt | None = None,
 ) -> ImportReport:
-    """Read an export file; ``password()`` is called only when the file is encrypted."""
+    """Read an export file; ``password()`` is called only when the file is encrypted.
+
+    The format is known before any password is asked: a file of no known format is
+    refused with one sentence, never taken for an encrypted one.
+    """
     source = Source(data, filename)
     if format == AUTO:
         spec = registry.detect(source)
         if spec is None:
-            raise ImportFormatError(
-                "This file is not an export format otpkeep knows; "
-                "see `otpkeep import --help` for the formats it reads."
-            )
+            raise _unknown(source)
     else:
         spec = registry.BY_NAME.get(format)
         if spec is None:
             raise ImportFormatError(f"Unknown import format {format[:40]!r}.")
-        if not spec.detect(source):
+        if not spec.accepts(source):
             raise ImportFormatError(f"This file is not a {spec.name} export, or it is damaged.")
     try:
         entries = spec.read(source, Password(password))
@@ -67,7 +96,7 @@ def read_export(
         raise
     except _DAMAGE as exc:
         raise ImportFormatError(f"This {spec.name} file is damaged and cannot be read.") from exc
-    return ImportReport(format=spec.name, entries=entries)
+    return ImportReport(format=spec.name, entries=_checked(entries))
 
 
 def read_text(text: str) -> ImportReport:
@@ -77,6 +106,6 @@ def read_text(text: str) -> ImportReport:
     lines = [line.strip().lower() for line in text.splitlines() if line.strip()]
     if not any(line.startswith("otpauth") for line in lines):
         raise ImportFormatError("The text holds no otpauth:// URI.")
-    entries = read_lines(text)
+    entries = _checked(read_lines(text))
     migration = bool(lines) and all(line.startswith("otpauth-migration://") for line in lines)
     return ImportReport(format="google-migration" if migration else "otpauth", entries=entries)

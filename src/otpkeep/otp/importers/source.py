@@ -6,6 +6,7 @@ detection can ask each format in turn without parsing the file twice.
 
 from __future__ import annotations
 
+import codecs
 import json
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
@@ -34,11 +35,13 @@ class Source:
 
     @cached_property
     def text(self) -> str | None:
-        """The file as UTF-8 text without a byte-order mark, or ``None``."""
-        try:
-            return self.data.decode("utf-8").removeprefix("\ufeff")
-        except UnicodeDecodeError:
-            return None
+        """The file as text without a byte-order mark, or ``None`` when it is not text.
+
+        UTF-8 first; then UTF-16 (with a byte-order mark, or without one when every
+        other byte is zero) and Windows-1252/Latin-1, which editors and older apps
+        write; text in those must be printable (tabs and line breaks aside).
+        """
+        return decode_text(self.data)
 
     @cached_property
     def json(self) -> object:
@@ -59,6 +62,49 @@ class Source:
     def has_magic(self, magic: bytes) -> bool:
         """Whether the file starts with ``magic``."""
         return self.data.startswith(magic)
+
+
+def _printable(text: str) -> bool:
+    return all(ch.isprintable() or ch in "\t\r\n" for ch in text)
+
+
+def _utf16_without_mark(data: bytes) -> str | None:
+    if len(data) < 2 or len(data) % 2:
+        return None
+    sample = data[:512]
+    if sample[1::2].count(0) == len(sample) // 2:
+        encoding = "utf-16-le"
+    elif sample[0::2].count(0) == len(sample) // 2:
+        encoding = "utf-16-be"
+    else:
+        return None
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError:
+        return None
+
+
+def decode_text(data: bytes) -> str | None:
+    """``data`` as text in the encodings export files come in, or ``None`` (see Source.text)."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            text: str | None = data.decode("utf-16")
+        except UnicodeDecodeError:
+            return None
+        return text if text is not None and _printable(text) else None
+    text = _utf16_without_mark(data)
+    if text is not None:
+        return text if _printable(text) else None
+    try:
+        return data.decode("utf-8").removeprefix("\ufeff")
+    except UnicodeDecodeError:
+        pass
+    if text is None:
+        try:
+            text = data.decode("cp1252")
+        except UnicodeDecodeError:
+            text = data.decode("latin-1")
+    return text if _printable(text) else None
 
 
 def parse_json(text: str) -> object:

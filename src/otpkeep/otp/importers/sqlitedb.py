@@ -14,7 +14,7 @@ from pathlib import Path
 from otpkeep.errors import ImportFormatError
 from otpkeep.otp.importers.source import SQLITE_MAGIC, Source
 
-MAX_ROWS = 10_000
+MAX_ROWS = 100_000
 
 
 def _quote(identifier: str) -> str:
@@ -29,13 +29,25 @@ def table_columns(source: Source, table: str) -> set[str] | None:
         rows = _query(source.data, f"PRAGMA table_info({_quote(table)})")
     except ImportFormatError:
         return None
-    return {str(row["name"]) for row in rows} or None
+    return {row["name"] for row in rows if isinstance(row["name"], str)} or None
 
 
 def select(source: Source, table: str, columns: list[str]) -> list[dict[str, object]]:
-    """Every row (up to a limit) of ``columns`` from ``table``, as dictionaries."""
+    """Every row of ``columns`` from ``table``, as dictionaries; more than the limit is refused."""
     names = ", ".join(_quote(column) for column in columns)
-    return _query(source.data, f"SELECT {names} FROM {_quote(table)} LIMIT {MAX_ROWS}")  # noqa: S608
+    rows = _query(source.data, f"SELECT {names} FROM {_quote(table)} LIMIT {MAX_ROWS + 1}")  # noqa: S608
+    if len(rows) > MAX_ROWS:
+        raise ImportFormatError(
+            f"The database holds more than {MAX_ROWS:,} accounts, "
+            "more than otpkeep imports at once."
+        )
+    return rows
+
+
+def _text(value: bytes) -> str:
+    """Text of a column; bytes that are not UTF-8 read as U+FFFD, so a damaged label
+    still imports and a damaged secret is refused for the character it holds."""
+    return value.decode("utf-8", errors="replace")
 
 
 def _query(data: bytes, sql: str) -> list[dict[str, object]]:
@@ -49,10 +61,11 @@ def _query(data: bytes, sql: str) -> list[dict[str, object]]:
             raise ImportFormatError("The database file cannot be opened.") from exc
         try:
             connection.row_factory = sqlite3.Row
+            connection.text_factory = _text
             connection.execute("PRAGMA trusted_schema = OFF")
             connection.execute("PRAGMA cell_size_check = ON")
             return [dict(row) for row in connection.execute(sql).fetchall()]
-        except sqlite3.Error as exc:
+        except (sqlite3.Error, ValueError) as exc:
             raise ImportFormatError("The database file is damaged or not of this app.") from exc
         finally:
             connection.close()

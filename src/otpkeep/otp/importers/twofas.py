@@ -41,9 +41,16 @@ def _is_plain(source: Source) -> bool:
 def _account(service: Mapping[str, object]) -> Account:
     otp = f.mapping(service.get("otp", {}), "the service's otp")
     kind = f.otp_type(f.text(otp, "tokenType", "TOTP"))
+    # 2FAS shows the service's name; otp.issuer is what the QR code said, often empty.
+    # A service named after the account (what 2FAS does without an issuer) adds nothing.
+    name = f.text(otp, "account", "")
+    issuer = f.text(otp, "issuer", "")
+    if not issuer:
+        service_name = f.text(service, "name", "")
+        issuer = "" if service_name == name else service_name
     return Account(
-        issuer=f.text(otp, "issuer", "") if "issuer" in otp else f.text(service, "name", ""),
-        name=f.text(otp, "account", ""),
+        issuer=issuer,
+        name=name,
         secret=decode_base32(f.text(service, "secret")),
         type=kind,
         algorithm=f.algorithm(f.text(otp, "algorithm", "SHA1")),

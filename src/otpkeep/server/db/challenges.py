@@ -1,10 +1,14 @@
-"""Statements on open OPRF evaluations: passcode registrations and recovery attempts."""
+"""Statements on open challenges: registrations, recovery attempts, possession proofs.
+
+A challenge is answered at most once: :func:`close` sets ``closed_at`` with one
+``UPDATE ... RETURNING``, so two answers to one challenge never both count.
+"""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, or_, select, update
 
 from otpkeep.server.db.tables import ChallengeRow
 
@@ -16,6 +20,7 @@ if TYPE_CHECKING:
 
 REGISTRATION = "registration"
 RECOVERY = "recovery"
+POSSESSION = "possession"
 
 
 def add(db: Session, row: ChallengeRow) -> None:
@@ -26,10 +31,7 @@ def add(db: Session, row: ChallengeRow) -> None:
 def close(
     db: Session, challenge_id: uuid.UUID, *, kind: str, session_id: uuid.UUID, now: dt.datetime
 ) -> ChallengeRow | None:
-    """Close the session's open challenge ``challenge_id`` at once; None if it is not open.
-
-    An expired challenge is closed too (its try stays spent) but is not returned.
-    """
+    """Close the session's open challenge ``challenge_id``; the row (expired or not), or None."""
     row: ChallengeRow | None = db.scalar(
         update(ChallengeRow)
         .where(
@@ -41,17 +43,27 @@ def close(
         .values(closed_at=now)
         .returning(ChallengeRow)
     )
-    if row is None or row.expires_at <= now:
-        return None
     return row
 
 
-def first_open_expiry(
-    db: Session, account_id: uuid.UUID, *, now: dt.datetime
-) -> dt.datetime | None:
-    """When the account's first open recovery attempt expires; None if none is open."""
+def close_open(db: Session, session_id: uuid.UUID, *, kind: str, now: dt.datetime) -> None:
+    """Close the session's open challenges of ``kind`` (a new one replaces them)."""
+    db.execute(
+        update(ChallengeRow)
+        .where(
+            ChallengeRow.session_id == session_id,
+            ChallengeRow.kind == kind,
+            ChallengeRow.closed_at.is_(None),
+        )
+        .values(closed_at=now)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def open_attempt(db: Session, account_id: uuid.UUID, *, now: dt.datetime) -> ChallengeRow | None:
+    """The account's recovery attempt that is open and not expired, if any."""
     return db.scalar(
-        select(func.min(ChallengeRow.expires_at)).where(
+        select(ChallengeRow).where(
             ChallengeRow.account_id == account_id,
             ChallengeRow.kind == RECOVERY,
             ChallengeRow.closed_at.is_(None),
@@ -60,6 +72,53 @@ def first_open_expiry(
     )
 
 
+def settle_expired_attempts(
+    db: Session, account_id: uuid.UUID, *, now: dt.datetime
+) -> list[ChallengeRow]:
+    """Close the account's recovery attempts that expired unproven; the ones this call closed."""
+    return list(
+        db.scalars(
+            update(ChallengeRow)
+            .where(
+                ChallengeRow.account_id == account_id,
+                ChallengeRow.kind == RECOVERY,
+                ChallengeRow.closed_at.is_(None),
+                ChallengeRow.expires_at <= now,
+            )
+            .values(closed_at=now)
+            .returning(ChallengeRow)
+        )
+    )
+
+
+def accounts_with_expired_attempts(db: Session, *, now: dt.datetime) -> list[uuid.UUID]:
+    """The accounts that have a recovery attempt that expired and was not yet counted."""
+    return list(
+        db.scalars(
+            select(ChallengeRow.account_id)
+            .where(
+                ChallengeRow.kind == RECOVERY,
+                ChallengeRow.closed_at.is_(None),
+                ChallengeRow.expires_at <= now,
+            )
+            .distinct()
+        )
+    )
+
+
 def remove_all(db: Session, account_id: uuid.UUID) -> None:
     """Forget the account's challenges (the passcode they belong to is gone)."""
     db.execute(delete(ChallengeRow).where(ChallengeRow.account_id == account_id))
+
+
+def purge(db: Session, *, before: dt.datetime) -> int:
+    """Forget challenges closed, or expired, before ``before`` (never an uncounted attempt)."""
+    result = db.execute(
+        delete(ChallengeRow).where(
+            or_(
+                ChallengeRow.closed_at < before,
+                (ChallengeRow.expires_at < before) & (ChallengeRow.kind != RECOVERY),
+            )
+        )
+    )
+    return int(getattr(result, "rowcount", 0))

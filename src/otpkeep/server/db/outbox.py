@@ -1,7 +1,9 @@
 """The ``outbox_messages`` table and its statements: add, claim, settle, release, purge.
 
 A row is *due* while ``next_attempt_at`` is set and has passed, and no unexpired lease
-(``claimed_until``) holds it. A sender claims due rows by setting a lease and committing,
+(``claimed_until``) holds it. A body is sealed under the outbox key before it is added
+(``sealed``; rows from before sealing existed hold the message as it is). A sender
+claims due rows by setting a lease and committing,
 delivers them outside any transaction, then settles each row: *sent* (``sent_at`` set,
 ``body`` removed) or *failed* (``attempts`` + 1 and a later ``next_attempt_at``, or, after
 :data:`MAX_ATTEMPTS` or a permanent refusal, no further attempt and the body removed).
@@ -20,7 +22,19 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Final
 
-from sqlalchemy import Integer, LargeBinary, String, Uuid, case, delete, func, or_, select, update
+from sqlalchemy import (
+    Boolean,
+    Integer,
+    LargeBinary,
+    String,
+    Uuid,
+    case,
+    delete,
+    func,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from otpkeep.server.db.base import Base, UTCDateTime
@@ -54,6 +68,7 @@ class OutboxMessage(Base):
     recipient: Mapped[str] = mapped_column(String(320))
     subject: Mapped[str] = mapped_column(String(255))
     body: Mapped[bytes | None] = mapped_column(LargeBinary)
+    sealed: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     created_at: Mapped[datetime] = mapped_column(When)
     attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     next_attempt_at: Mapped[datetime | None] = mapped_column(When, index=True)
@@ -74,6 +89,7 @@ class ClaimedMessage:
     template: str
     recipient: str
     body: bytes
+    sealed: bool
     attempts: int
     lease: datetime
 
@@ -92,7 +108,7 @@ def add(  # noqa: PLR0913 - one keyword per column the caller decides
     body: bytes,
     now: datetime,
 ) -> None:
-    """Add a message, due at once, to the outbox in the caller's transaction."""
+    """Add a message (its body sealed by the caller), due at once, in the caller's transaction."""
     now = aware_utc(now)
     db.add(
         OutboxMessage(
@@ -102,6 +118,7 @@ def add(  # noqa: PLR0913 - one keyword per column the caller decides
             recipient=recipient,
             subject=subject,
             body=body,
+            sealed=True,
             created_at=now,
             attempts=0,
             next_attempt_at=now,
@@ -141,6 +158,7 @@ def claim(db: Session, *, now: datetime, limit: int = 20) -> list[ClaimedMessage
             OutboxMessage.template,
             OutboxMessage.recipient,
             OutboxMessage.body,
+            OutboxMessage.sealed,
             OutboxMessage.attempts,
         )
         .execution_options(synchronize_session=False)
@@ -153,6 +171,7 @@ def claim(db: Session, *, now: datetime, limit: int = 20) -> list[ClaimedMessage
             template=row.template,
             recipient=row.recipient,
             body=row.body,
+            sealed=bool(row.sealed),
             attempts=row.attempts,
             lease=lease,
         )

@@ -1,15 +1,16 @@
-"""Statements on the escrow row: tries are taken by one atomic UPDATE ... RETURNING.
+"""Statements on the escrow row of an account.
 
-The row is locked (``FOR UPDATE``) by every step that settles a try, so the last
-failure and the destruction it causes happen once, whatever the concurrency.
+Every step that takes or settles a try first locks the row (``FOR UPDATE`` on
+PostgreSQL; on SQLite every transaction is the only writer), so the one open attempt,
+the wait, the last failure and the destruction it causes each happen once, whatever the
+concurrency.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import delete, select, update
 
 from otpkeep.server.db.tables import PasscodeRow
 
@@ -18,15 +19,6 @@ if TYPE_CHECKING:
     import uuid
 
     from sqlalchemy.orm import Session
-
-
-@dataclass(frozen=True)
-class TakenTry:
-    """What an evaluation needs once its try is taken."""
-
-    key_version: int
-    kdf: dict[str, Any]
-    tries_left: int
 
 
 def get(db: Session, account_id: uuid.UUID, *, lock: bool = False) -> PasscodeRow | None:
@@ -45,31 +37,32 @@ def exists_for(db: Session, account_id: uuid.UUID) -> bool:
     return found is not None
 
 
-def take_try(db: Session, account_id: uuid.UUID, *, now: dt.datetime) -> TakenTry | None:
-    """Take one try if any is left and no wait is running; None otherwise."""
-    row = db.execute(
+def possession_public_key(db: Session, account_id: uuid.UUID) -> bytes | None:
+    """The public key that checks the account's possession signatures, if it has a passcode."""
+    return db.scalar(
+        select(PasscodeRow.possession_public_key).where(PasscodeRow.account_id == account_id)
+    )
+
+
+def take_try(db: Session, account_id: uuid.UUID, *, now: dt.datetime) -> int | None:
+    """Take one try of the (locked) row if one is left; the tries left after it, or None."""
+    return db.scalar(
         update(PasscodeRow)
-        .where(
-            PasscodeRow.account_id == account_id,
-            PasscodeRow.tries_left > 0,
-            or_(PasscodeRow.wait_until.is_(None), PasscodeRow.wait_until <= now),
-        )
-        .values(tries_left=PasscodeRow.tries_left - 1)
-        .returning(PasscodeRow.key_version, PasscodeRow.kdf, PasscodeRow.tries_left)
-    ).one_or_none()
-    if row is None:
-        return None
-    return TakenTry(key_version=row.key_version, kdf=row.kdf, tries_left=row.tries_left)
+        .where(PasscodeRow.account_id == account_id, PasscodeRow.tries_left > 0)
+        .values(tries_left=PasscodeRow.tries_left - 1, updated_at=now)
+        .returning(PasscodeRow.tries_left)
+    )
 
 
 def record_failure(
     db: Session, account_id: uuid.UUID, *, wait_until: dt.datetime | None, now: dt.datetime
 ) -> None:
-    """Count a failed proof and start the wait it causes."""
+    """Count a failed try and start the wait it causes."""
     db.execute(
         update(PasscodeRow)
         .where(PasscodeRow.account_id == account_id)
         .values(failures=PasscodeRow.failures + 1, wait_until=wait_until, updated_at=now)
+        .execution_options(synchronize_session=False)
     )
 
 
@@ -79,6 +72,7 @@ def restore_tries(db: Session, account_id: uuid.UUID, *, tries: int, now: dt.dat
         update(PasscodeRow)
         .where(PasscodeRow.account_id == account_id)
         .values(tries_left=tries, failures=0, wait_until=None, updated_at=now)
+        .execution_options(synchronize_session=False)
     )
 
 

@@ -1,8 +1,10 @@
 """The service's tables: typed ORM classes on :class:`~otpkeep.server.db.base.Base`.
 
 Secrets are never stored in the clear: session tokens as SHA-256, verification codes
-as a keyed hash, send-limit buckets as keyed hashes of the address; backups and the
-wrapped data key are ciphertext made on the device.
+as a keyed hash, send-limit buckets as keyed hashes of the address, outbox bodies
+sealed under a key derived from the vault seed; backups and the wrapped data key are
+ciphertext made on the device, and of the data key the service keeps only the public
+half of its possession key.
 """
 
 from __future__ import annotations
@@ -73,10 +75,15 @@ class SendLimitRow(Base):
 
     bucket: Mapped[bytes] = mapped_column(LargeBinary(32), primary_key=True)
     sent_at: Mapped[list[float]] = mapped_column(JSON)
+    last_sent_at: Mapped[dt.datetime | None] = mapped_column(When, index=True)
 
 
 class SessionRow(Base):
-    """A device session: the token's SHA-256, its scope and the device's name."""
+    """A device session: the token's SHA-256, its scope, the device's name, its lifetime.
+
+    An ended session keeps its row (``ended_at``, ``end_reason``) for a while, so that a
+    device using it is told why; ``expires_at`` is the absolute end of its life.
+    """
 
     __tablename__ = "sessions"
 
@@ -86,13 +93,21 @@ class SessionRow(Base):
     )
     token_hash: Mapped[bytes] = mapped_column(LargeBinary(32), unique=True)
     scope: Mapped[str] = mapped_column(String(16))
+    origin: Mapped[str] = mapped_column(String(16), default="verification")
     name: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = mapped_column(When)
     last_seen_at: Mapped[dt.datetime] = mapped_column(When)
+    expires_at: Mapped[dt.datetime] = mapped_column(When)
+    ended_at: Mapped[dt.datetime | None] = mapped_column(When)
+    end_reason: Mapped[str | None] = mapped_column(String(32))
 
 
 class PasscodeRow(Base):
-    """The escrow of one account: what a right passcode unlocks, and the tries left."""
+    """The escrow of one account: what a right passcode unlocks, and the tries left.
+
+    ``oprf_salt`` binds the OPRF key to this registration (None: a registration made
+    before salts existed); ``possession_public_key`` checks the data key's signatures.
+    """
 
     __tablename__ = "passcodes"
 
@@ -100,9 +115,10 @@ class PasscodeRow(Base):
         ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True
     )
     key_version: Mapped[int] = mapped_column(Integer)
+    oprf_salt: Mapped[bytes | None] = mapped_column(LargeBinary(32))
     auth_public_key: Mapped[bytes] = mapped_column(LargeBinary(64))
     wrapped_data_key: Mapped[bytes] = mapped_column(LargeBinary(1024))
-    possession_key: Mapped[bytes] = mapped_column(LargeBinary(64))
+    possession_public_key: Mapped[bytes] = mapped_column(LargeBinary(64))
     kdf: Mapped[dict[str, Any]] = mapped_column(JSON)
     tries_left: Mapped[int] = mapped_column(Integer)
     failures: Mapped[int] = mapped_column(Integer, default=0)
@@ -112,7 +128,12 @@ class PasscodeRow(Base):
 
 
 class ChallengeRow(Base):
-    """An OPRF evaluation waiting for its answer: a registration or a recovery attempt."""
+    """A challenge waiting for its answer: a registration, a recovery attempt, a possession.
+
+    A registration keeps the OPRF salt it was evaluated under; a possession challenge
+    the action and target it authorises. ``settled_at`` marks a recovery attempt that
+    expired unproven once it has been counted as a failure.
+    """
 
     __tablename__ = "challenges"
 
@@ -124,8 +145,11 @@ class ChallengeRow(Base):
     session_id: Mapped[uuid.UUID] = mapped_column(Uuid)
     key_version: Mapped[int] = mapped_column(Integer)
     challenge: Mapped[bytes] = mapped_column(LargeBinary(64))
+    oprf_salt: Mapped[bytes | None] = mapped_column(LargeBinary(32))
+    action: Mapped[str] = mapped_column(String(32), default="")
+    target: Mapped[str] = mapped_column(String(254), default="")
     created_at: Mapped[dt.datetime] = mapped_column(When)
-    expires_at: Mapped[dt.datetime] = mapped_column(When)
+    expires_at: Mapped[dt.datetime] = mapped_column(When, index=True)
     closed_at: Mapped[dt.datetime | None] = mapped_column(When)
 
 
@@ -157,3 +181,20 @@ class EventRow(Base):
     kind: Mapped[str] = mapped_column(String(32))
     details: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[dt.datetime] = mapped_column(When, index=True)
+
+
+class EmailUndoRow(Base):
+    """A change of address the old address may undo, through the link mailed to it."""
+
+    __tablename__ = "email_undos"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    account_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), index=True
+    )
+    session_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    old_email: Mapped[str] = mapped_column(String(254))
+    new_email: Mapped[str] = mapped_column(String(254))
+    created_at: Mapped[dt.datetime] = mapped_column(When)
+    expires_at: Mapped[dt.datetime] = mapped_column(When, index=True)
+    used_at: Mapped[dt.datetime | None] = mapped_column(When)

@@ -63,9 +63,10 @@ def mark_used(db: Session, verification_id: uuid.UUID, *, now: dt.datetime) -> b
     return result is not None
 
 
-def purge(db: Session, *, before: dt.datetime) -> None:
-    """Forget verifications that expired before ``before``."""
-    db.execute(delete(VerificationRow).where(VerificationRow.expires_at < before))
+def purge(db: Session, *, before: dt.datetime) -> int:
+    """Forget verifications that expired before ``before``; how many."""
+    result = db.execute(delete(VerificationRow).where(VerificationRow.expires_at < before))
+    return int(getattr(result, "rowcount", 0))
 
 
 def remove_for_email(db: Session, email: str) -> None:

@@ -1,8 +1,11 @@
-"""Queueing mail: render it and add it to the outbox in the caller's transaction.
+"""Queueing mail: render it, seal it, and add it to the outbox in the caller's transaction.
 
 The message is written in the same transaction as the change that causes it, so it is
-sent if and only if that change is committed. The table and the statements that claim and
-settle its rows are in :mod:`otpkeep.server.db.outbox`; the sender drains it.
+sent if and only if that change is committed. Its body (which may hold a verification
+code and the token of a link) is sealed under the outbox key, derived from the vault
+seed, before it reaches the database: neither the table, nor freed pages, nor the
+write-ahead log ever hold it in the clear. The table and the statements that claim and
+settle its rows are in :mod:`otpkeep.server.db.outbox`; the sender opens and drains it.
 """
 
 from __future__ import annotations
@@ -10,6 +13,8 @@ from __future__ import annotations
 import uuid
 from typing import TYPE_CHECKING
 
+from otpkeep.crypto import envelope
+from otpkeep.crypto.schedule import frame
 from otpkeep.server.db import outbox as rows
 from otpkeep.server.mail.message import build_message, new_message_id, serialise
 from otpkeep.server.mail.templates import render
@@ -20,11 +25,33 @@ if TYPE_CHECKING:
 
     from sqlalchemy.orm import Session
 
+BODY_CONTEXT = b"otpkeep/v1/outbox-body"
 
-def enqueue(
-    db: Session, *, to: str, template: str, context: Mapping[str, str | int], now: datetime
+
+def _context(row_id: uuid.UUID) -> bytes:
+    return frame(BODY_CONTEXT, row_id.bytes)
+
+
+def seal_body(key: bytes, row_id: uuid.UUID, body: bytes) -> bytes:
+    """The body as the outbox stores it, bound to its row."""
+    return envelope.seal(key, body, associated_data=_context(row_id))
+
+
+def open_body(key: bytes, row_id: uuid.UUID, body: bytes) -> bytes:
+    """The body of a row; DecryptionError for another key, row or an altered body."""
+    return envelope.open_sealed(key, body, associated_data=_context(row_id))
+
+
+def enqueue(  # noqa: PLR0913 - the message, its recipient, the key and the time
+    db: Session,
+    *,
+    key: bytes,
+    to: str,
+    template: str,
+    context: Mapping[str, str | int],
+    now: datetime,
 ) -> None:
-    """Render ``template`` for ``to`` and add it to the outbox in the caller's transaction."""
+    """Render ``template`` for ``to``; add it, sealed, to the outbox in the caller's transaction."""
     now = rows.aware_utc(now)
     row_id = uuid.uuid4()
     message_id = new_message_id(row_id)
@@ -37,6 +64,6 @@ def enqueue(
         template=template,
         recipient=to,
         subject=rendered.subject,
-        body=serialise(message),
+        body=seal_body(key, row_id, serialise(message)),
         now=now,
     )

@@ -28,10 +28,11 @@ from typing import TYPE_CHECKING, Final, Protocol
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from otpkeep.errors import ConfigurationError, MailDeliveryError
+from otpkeep.errors import ConfigurationError, DecryptionError, MailDeliveryError
 from otpkeep.server.db.outbox import LEASE, claim, mark_failed, mark_sent, purge, release
 from otpkeep.server.mail.mailer import mailer_from_settings
 from otpkeep.server.mail.message import id_hash, parse, recipient_domain
+from otpkeep.server.mail.outbox import open_body
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -91,13 +92,14 @@ class Held:
 
 
 class OutboxSender:
-    """Delivers due outbox rows through ``mailer``, from ``mail_from``."""
+    """Delivers due outbox rows through ``mailer``, from ``mail_from``; ``key`` opens bodies."""
 
-    def __init__(
+    def __init__(  # noqa: PLR0913 - the sender's wiring, clock and batch are test seams
         self,
         engine: Engine,
         mailer: Mailer,
         *,
+        key: bytes,
         mail_from: str,
         clock: Clock = system_clock,
         batch: int = 20,
@@ -109,6 +111,7 @@ class OutboxSender:
             )
         self.engine = engine
         self.mailer = mailer
+        self.key = key
         self.mail_from = mail_from
         self.clock = clock
         self.batch = batch
@@ -175,7 +178,12 @@ class OutboxSender:
 
     def _attempt(self, claimed: ClaimedMessage) -> Attempt:
         try:
-            message = parse(claimed.body)
+            body = open_body(self.key, claimed.id, claimed.body) if claimed.sealed else claimed.body
+        except DecryptionError:
+            # Sealed under another seed's key: no retry can open it.
+            return Attempt(self.clock(), "DecryptionError", permanent=True)
+        try:
+            message = parse(body)
             if "From" not in message:
                 message["From"] = self.mail_from
             self.mailer.send(message)
@@ -250,17 +258,18 @@ class SenderHandle:
             self._wake.clear()
 
 
-def start_sender(
+def start_sender(  # noqa: PLR0913 - mailer, clock and interval are keyword-only test seams
     settings: MailSettings,
     engine: Engine,
     *,
+    key: bytes,
     mailer: Mailer | None = None,
     clock: Clock = system_clock,
     interval: float = POLL_INTERVAL,
 ) -> SenderHandle:
     """Start the in-process sender, delivering with the configured mailer unless given one."""
     mailer = mailer or mailer_from_settings(settings)
-    sender = OutboxSender(engine, mailer, mail_from=settings.mail_from, clock=clock)
+    sender = OutboxSender(engine, mailer, key=key, mail_from=settings.mail_from, clock=clock)
     logger.info("mail sender started, delivering with %r", mailer)
     return SenderHandle(sender, interval=interval).start()
 
@@ -269,6 +278,7 @@ def run_worker(  # noqa: PLR0913 - mailer and clock are keyword-only test seams
     settings: MailSettings,
     engine: Engine,
     *,
+    key: bytes,
     stop: threading.Event | None = None,
     once: bool = False,
     mailer: Mailer | None = None,
@@ -276,7 +286,7 @@ def run_worker(  # noqa: PLR0913 - mailer and clock are keyword-only test seams
 ) -> None:
     """Deliver until ``stop`` is set (or, with ``once``, until nothing is due)."""
     mailer = mailer or mailer_from_settings(settings)
-    sender = OutboxSender(engine, mailer, mail_from=settings.mail_from, clock=clock)
+    sender = OutboxSender(engine, mailer, key=key, mail_from=settings.mail_from, clock=clock)
     logger.info("mail worker started, delivering with %r", mailer)
     if once:
         sender.drain()

@@ -1,6 +1,7 @@
 """The messages the service sends, each written for the person who receives it.
 
-Every template says what happened and what to do if it was not them. Context values are
+Every template says what happened and what to do if it was not them. A link becomes a
+button in the HTML part (the text part keeps the URL). Context values are
 plain strings or numbers; control characters in them are replaced by spaces (a device
 name must not be able to add lines to a message), and the HTML alternative escapes them.
 """
@@ -27,6 +28,19 @@ PURPOSES: Final[Mapping[str, str]] = {
     "transfer": "transfer your backed-up accounts to a new device",
     "change_email": "make this the email address of your backup",
 }
+
+SUBJECTS: Final[Mapping[str, str]] = {
+    "enable": "Your otpkeep code to turn on backup",
+    "transfer": "Your otpkeep code to transfer your accounts",
+    "change_email": "Your otpkeep code to confirm this address",
+}
+"""The verification mail's subject, by purpose (it never holds the code)."""
+
+BUTTONS: Final[Mapping[str, str]] = {
+    "link": "Open otpkeep",
+    "undo_link": "Undo the change",
+}
+"""The words of the HTML button of a template's link, by the link's placeholder."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +78,8 @@ TEMPLATES: Final[Mapping[str, MailTemplate]] = {
             "The code expires in $minutes minutes and works only once. Never share it: "
             "nobody from otpkeep will ask you for it.\n\n"
             "If you did not ask for this code, someone typed your address into otpkeep. "
-            "You can ignore this email; without the code nothing changes.\n"
+            "You can ignore this email; without the code nothing changes, and without your "
+            "backup passcode the code alone opens nothing.\n"
         ),
     ),
     "backup_enabled": MailTemplate(
@@ -79,8 +94,8 @@ TEMPLATES: Final[Mapping[str, MailTemplate]] = {
     "transfer_completed": MailTemplate(
         subject="Your otpkeep accounts were transferred to a device",
         text=Template(
-            "Your backed-up otpkeep accounts were just transferred to a device, using "
-            "your backup passcode.\n\n"
+            'Your backed-up otpkeep accounts were just transferred to the device "$device_name", '
+            "using your backup passcode. That device now keeps the backup up to date too.\n\n"
             "If this was you, there is nothing to do.\n\n"
             f"{NOT_YOU} Then change your backup passcode and remove any device you do "
             "not know under Settings, Devices.\n"
@@ -89,9 +104,9 @@ TEMPLATES: Final[Mapping[str, MailTemplate]] = {
     "passcode_failed": MailTemplate(
         subject="A wrong backup passcode was entered",
         text=Template(
-            "Someone tried to transfer your otpkeep backup to a new device and entered a "
-            "wrong backup passcode. Tries left: $tries_left. When none are left, the "
-            "backup is deleted for your safety.\n\n"
+            "Someone trying to transfer your otpkeep backup to a new device $what. "
+            "Tries left: $tries_left. The next try is possible $next_try. When no try is "
+            "left, the backup is deleted for your safety.\n\n"
             "If this was you, try again with care, or keep your accounts on the device "
             "that still has them.\n\n"
             f"{NOT_YOU}\n"
@@ -113,15 +128,26 @@ TEMPLATES: Final[Mapping[str, MailTemplate]] = {
             "The email address of your otpkeep backup was changed to $new_email. "
             "Messages about the backup now go there, and this address no longer "
             "works for it.\n\n"
-            f"{NOT_YOU} Then change the backup email back under Settings, "
-            "Change Email Address.\n"
+            "If you did not make this change, undo it with this link within $days days "
+            "(it makes this the backup's address again):\n\n"
+            "$undo_link\n\n"
+            f"{NOT_YOU}\n"
         ),
     ),
     "email_changed_new": MailTemplate(
         subject="This is now the email address of your otpkeep backup",
         text=Template(
-            "This address is now the email address of your otpkeep backup. You will "
-            "need it to transfer your accounts to a new device.\n\n"
+            "This address is now the email address of your otpkeep backup, in place of "
+            "$old_email. You will need it to transfer your accounts to a new device.\n\n"
+            f"{NOT_YOU}\n"
+        ),
+    ),
+    "email_change_undone": MailTemplate(
+        subject="A change of your otpkeep backup's address was undone",
+        text=Template(
+            "The previous address of your otpkeep backup undid a change of address: the "
+            "backup's address is the previous one again, and the device that made the "
+            "change was signed out.\n\n"
             f"{NOT_YOU}\n"
         ),
     ),
@@ -134,10 +160,11 @@ TEMPLATES: Final[Mapping[str, MailTemplate]] = {
             "passcode.\n"
         ),
     ),
-    "device_added": MailTemplate(
-        subject="A device was connected to your otpkeep backup",
+    "device_signed_in": MailTemplate(
+        subject="A device signed in again to your otpkeep backup",
         text=Template(
-            'A device named "$device_name" was connected to your otpkeep backup.\n\n'
+            'The device "$device_name" signed in again to your otpkeep backup with the '
+            "backup's key, after your email address was verified on it.\n\n"
             "If this was you, there is nothing to do.\n\n"
             f"{NOT_YOU} Then remove the device under Settings, Devices.\n"
         ),
@@ -153,8 +180,9 @@ TEMPLATES: Final[Mapping[str, MailTemplate]] = {
     "backup_deleted": MailTemplate(
         subject="Your otpkeep backup was deleted",
         text=Template(
-            "Your otpkeep backup and all its earlier versions were deleted, as asked. "
-            "Your accounts are still on your devices; backup is off.\n\n"
+            'Your otpkeep backup and all its earlier versions were deleted from the device "'
+            '$device_name", as asked, and every device was signed out of it. Your accounts '
+            "are still on your devices; backup is off.\n\n"
             f"{NOT_YOU} Then turn backup on again from a device you trust.\n"
         ),
     ),
@@ -184,11 +212,14 @@ def render(template: str, context: Mapping[str, str | int]) -> RenderedMail:
     if missing:
         raise ValueError(f"mail template {template!r} needs {', '.join(missing)}")
     values = {name: _clean(context[name]) for name in spec.fields}
+    subject = spec.subject
     if "purpose" in values:
+        subject = SUBJECTS.get(values["purpose"], subject)
         values["purpose"] = PURPOSES.get(values["purpose"], values["purpose"])
     text = spec.text.substitute(values)
+    buttons = {values[name]: label for name, label in BUTTONS.items() if name in values}
     return RenderedMail(
-        template=template, subject=spec.subject, text=text, html=_to_html(spec.subject, text)
+        template=template, subject=subject, text=text, html=_to_html(subject, text, buttons)
     )
 
 
@@ -196,13 +227,20 @@ def _clean(value: str | int) -> str:
     return _CONTROL.sub(" ", str(value)).strip()
 
 
-def _to_html(subject: str, text: str) -> str:
+BUTTON_STYLE: Final = (
+    "display:inline-block;padding:12px 22px;background:#0b5cad;color:#ffffff;"
+    "border-radius:8px;text-decoration:none;font-weight:600"
+)
+
+
+def _to_html(subject: str, text: str, buttons: Mapping[str, str]) -> str:
     paragraphs = []
     for block in text.strip().split("\n\n"):
         line = block.strip()
         escaped = html.escape(line)
         if _URL_LINE.match(line):
-            paragraphs.append(f'<p><a href="{escaped}">{escaped}</a></p>')
+            label = html.escape(buttons.get(line, "Open the link"))
+            paragraphs.append(f'<p><a href="{escaped}" style="{BUTTON_STYLE}">{label}</a></p>')
         elif block.startswith("    "):
             paragraphs.append(f'<p style="font-size:1.6em;letter-spacing:0.2em">{escaped}</p>')
         else:

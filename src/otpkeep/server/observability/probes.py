@@ -3,11 +3,14 @@
 ``/healthz`` (liveness) answers as long as the process does; ``/readyz`` also asks the
 database, and answers 503 ``service_unavailable`` while it does not answer, so a load
 balancer stops sending requests that could only fail. Neither reveals anything about
-accounts; ``/metrics`` is for the internal network only (see docs/deploy.md).
+accounts. ``/metrics`` answers only a scraper that sends ``Authorization: Bearer`` with
+``OTPKEEP_METRICS_TOKEN``; without that setting it does not exist (404), so the API port
+never shows its counters to the world (docs/deploy.md).
 """
 
 from __future__ import annotations
 
+import hmac
 from typing import TYPE_CHECKING
 
 from fastapi import APIRouter, Request, Response
@@ -16,7 +19,8 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from otpkeep.protocol.errors import ErrorCode
 from otpkeep.protocol.messages import ErrorBody
 from otpkeep.server.db import health
-from otpkeep.server.refusals import refuse
+from otpkeep.server.errors import refuse
+from otpkeep.server.services.auth import bearer_token
 
 if TYPE_CHECKING:
     from otpkeep.server.observability.instruments import Instruments
@@ -45,6 +49,13 @@ def readyz(request: Request) -> dict[str, str]:
 
 @router.get("/metrics", include_in_schema=False)
 def metrics(request: Request) -> Response:
-    """This process's metrics in the Prometheus text format."""
+    """This process's metrics in the Prometheus text format, for the metrics token only."""
+    runtime: Runtime = request.app.state.runtime
+    token = runtime.settings.metrics_token
+    if token is None:
+        raise refuse(ErrorCode.NOT_FOUND, "There is nothing at this address.")
+    sent = bearer_token(request.headers.get("authorization")) or ""
+    if not hmac.compare_digest(sent.encode(), token.get_secret_value().encode()):
+        raise refuse(ErrorCode.UNAUTHORIZED, "The metrics need the metrics token.")
     instruments: Instruments = request.app.state.instruments
     return Response(generate_latest(instruments.registry), media_type=CONTENT_TYPE_LATEST)

@@ -1,55 +1,48 @@
-"""Devices, events and privacy (full session)."""
+"""Devices, events and privacy (full session; changes need a possession proof)."""
 
 from __future__ import annotations
 
 import uuid
+from typing import Annotated
 
-from fastapi import APIRouter, Response, status
+from fastapi import APIRouter, Header, Response, status
 
+from otpkeep.protocol import endpoints as e
 from otpkeep.protocol.messages import AccountExport, DeviceList, EventList
-from otpkeep.server.routes.deps import AuthorizationDep, RuntimeDep
-from otpkeep.server.services import account, auth
+from otpkeep.server.routes.deps import CallDep, route
+from otpkeep.server.services import account
 
-router = APIRouter(prefix="/v1", tags=["account"])
+router = APIRouter(tags=["account"])
+PossessionHeader = Annotated[str | None, Header(alias=e.POSSESSION_HEADER)]
 
 
-@router.get("/devices")
-def devices(rt: RuntimeDep, authorization: AuthorizationDep) -> DeviceList:
+@route(router, e.DEVICES)
+def devices(call: CallDep) -> DeviceList:
     """The account's device sessions."""
-    with rt.unit() as db:
-        caller = auth.require_full(auth.authenticate(db, authorization, now=rt.now()))
-        return account.list_devices(db, caller)
+    return call(account.list_devices)
 
 
-@router.delete("/devices/{device_id}", status_code=status.HTTP_204_NO_CONTENT)
-def revoke(device_id: uuid.UUID, rt: RuntimeDep, authorization: AuthorizationDep) -> Response:
-    """End one device session."""
-    with rt.unit() as db:
-        caller = auth.require_full(auth.authenticate(db, authorization, now=rt.now()))
-        account.revoke_device(rt, db, caller, device_id)
+@route(router, e.REVOKE_DEVICE, response_class=Response)
+def revoke(device_id: uuid.UUID, call: CallDep, proof: PossessionHeader = None) -> Response:
+    """End one device's session."""
+    call(account.revoke_device, device_id, proof)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-@router.get("/events")
-def events(rt: RuntimeDep, authorization: AuthorizationDep) -> EventList:
+@route(router, e.EVENTS)
+def events(call: CallDep) -> EventList:
     """The account's security events, newest first."""
-    with rt.unit() as db:
-        caller = auth.require_full(auth.authenticate(db, authorization, now=rt.now()))
-        return account.list_events(db, caller)
+    return call(account.list_events)
 
 
-@router.get("/account/export")
-def export(rt: RuntimeDep, authorization: AuthorizationDep) -> AccountExport:
+@route(router, e.EXPORT)
+def export(call: CallDep) -> AccountExport:
     """Everything the service holds about the account."""
-    with rt.unit() as db:
-        caller = auth.require_full(auth.authenticate(db, authorization, now=rt.now()))
-        return account.export(db, caller)
+    return call(account.export)
 
 
-@router.delete("/account", status_code=status.HTTP_204_NO_CONTENT)
-def delete(rt: RuntimeDep, authorization: AuthorizationDep) -> Response:
+@route(router, e.DELETE_ACCOUNT, response_class=Response)
+def delete(call: CallDep, proof: PossessionHeader = None) -> Response:
     """Delete everything about the account."""
-    with rt.unit() as db:
-        caller = auth.require_full(auth.authenticate(db, authorization, now=rt.now()))
-        account.delete_account(rt, db, caller)
+    call(account.delete_account, proof)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

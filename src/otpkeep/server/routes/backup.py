@@ -7,27 +7,33 @@ from typing import TYPE_CHECKING, Annotated, Any
 from fastapi import APIRouter, Header, Path, Request, Response, status
 from starlette.concurrency import run_in_threadpool
 
+from otpkeep.protocol import endpoints as e
 from otpkeep.protocol.errors import ErrorCode
 from otpkeep.protocol.messages import BackupStored, BackupVersionList
-from otpkeep.server.refusals import refuse
-from otpkeep.server.routes.deps import AuthorizationDep, RuntimeDep
-from otpkeep.server.services import auth, backup
+from otpkeep.server.errors import refuse
+from otpkeep.server.routes.deps import Call, CallDep, route
+from otpkeep.server.services import backup
 
 if TYPE_CHECKING:
     from otpkeep.server.runtime import Runtime
 
-router = APIRouter(prefix="/v1/backup", tags=["backup"])
+router = APIRouter(tags=["backup"])
 
-OCTETS = "application/octet-stream"
 OCTET_BODY = {
     "requestBody": {
         "required": True,
-        "content": {OCTETS: {"schema": {"type": "string", "format": "binary"}}},
+        "content": {e.OCTETS: {"schema": {"type": "string", "format": "binary"}}},
     }
 }
 OCTET_ANSWER: dict[int | str, dict[str, Any]] = {
-    200: {"content": {OCTETS: {"schema": {"type": "string", "format": "binary"}}}}
+    200: {
+        "content": {e.OCTETS: {"schema": {"type": "string", "format": "binary"}}},
+        "description": "The sealed backup; its version is the ETag.",
+        "headers": {"ETag": {"schema": {"type": "string"}, "description": 'The version, "N".'}},
+    }
 }
+PossessionHeader = Annotated[str | None, Header(alias=e.POSSESSION_HEADER)]
+SignatureHeader = Annotated[str | None, Header(alias=e.SIGNATURE_HEADER)]
 
 
 async def _read_body(request: Request, limit: int) -> bytes:
@@ -49,26 +55,25 @@ async def _read_body(request: Request, limit: int) -> bytes:
 
 
 def _store(
-    rt: Runtime, authorization: str | None, data: bytes, headers: tuple[str | None, str | None]
+    call: Call, data: bytes, headers: tuple[str | None, str | None], signature: str | None
 ) -> BackupStored:
-    with rt.unit() as db:
-        caller = auth.require_full(auth.authenticate(db, authorization, now=rt.now()))
-        precondition = backup.parse_precondition(*headers)
-        return backup.upload(rt, db, caller, data, precondition)
+    precondition = backup.parse_precondition(*headers)
+    return call(backup.upload, data, precondition, signature)
 
 
-@router.put("", openapi_extra=OCTET_BODY)
+@route(router, e.UPLOAD, openapi_extra=OCTET_BODY)
 async def upload(  # noqa: PLR0913, PLR0917 - FastAPI injects each as an argument
     request: Request,
     response: Response,
-    rt: RuntimeDep,
-    authorization: AuthorizationDep,
+    call: CallDep,
     if_match: Annotated[str | None, Header()] = None,
     if_none_match: Annotated[str | None, Header()] = None,
+    signature: SignatureHeader = None,
 ) -> BackupStored:
     """Store a new version; ``If-Match: "N"`` (or ``If-None-Match: *`` for the first)."""
-    data = await _read_body(request, rt.settings.max_backup_bytes)
-    stored = await run_in_threadpool(_store, rt, authorization, data, (if_match, if_none_match))
+    runtime: Runtime = call.runtime
+    data = await _read_body(request, runtime.settings.max_backup_bytes)
+    stored = await run_in_threadpool(_store, call, data, (if_match, if_none_match), signature)
     response.headers["ETag"] = f'"{stored.version}"'
     return stored
 
@@ -76,43 +81,33 @@ async def upload(  # noqa: PLR0913, PLR0917 - FastAPI injects each as an argumen
 def _octets(stored: backup.StoredBackup) -> Response:
     return Response(
         stored.data,
-        media_type=OCTETS,
+        media_type=e.OCTETS,
         headers={"ETag": f'"{stored.version}"', "Cache-Control": "no-store"},
     )
 
 
-@router.get("", response_class=Response, responses=OCTET_ANSWER)
-def download(rt: RuntimeDep, authorization: AuthorizationDep) -> Response:
+@route(router, e.DOWNLOAD, response_class=Response, openapi_extra={"responses": OCTET_ANSWER})
+def download(call: CallDep) -> Response:
     """The newest version's octets, its number as the ETag."""
-    with rt.unit() as db:
-        caller = auth.require_full(auth.authenticate(db, authorization, now=rt.now()))
-        return _octets(backup.download(db, caller))
+    return _octets(call(backup.download))
 
 
-@router.get("/versions")
-def versions(rt: RuntimeDep, authorization: AuthorizationDep) -> BackupVersionList:
+@route(router, e.VERSIONS)
+def versions(call: CallDep) -> BackupVersionList:
     """The kept versions, newest first."""
-    with rt.unit() as db:
-        caller = auth.require_full(auth.authenticate(db, authorization, now=rt.now()))
-        return backup.list_versions(db, caller)
+    return call(backup.list_versions)
 
 
-@router.get("/versions/{version}", response_class=Response, responses=OCTET_ANSWER)
-def download_version(
-    version: Annotated[int, Path(ge=1, le=2**31 - 1)],
-    rt: RuntimeDep,
-    authorization: AuthorizationDep,
-) -> Response:
+@route(
+    router, e.DOWNLOAD_VERSION, response_class=Response, openapi_extra={"responses": OCTET_ANSWER}
+)
+def download_version(version: Annotated[int, Path(ge=1, le=2**31 - 1)], call: CallDep) -> Response:
     """One kept version's octets."""
-    with rt.unit() as db:
-        caller = auth.require_full(auth.authenticate(db, authorization, now=rt.now()))
-        return _octets(backup.download(db, caller, version))
+    return _octets(call(backup.download, version))
 
 
-@router.delete("", status_code=status.HTTP_204_NO_CONTENT)
-def delete(rt: RuntimeDep, authorization: AuthorizationDep) -> Response:
-    """Delete the backup, its passcode and every version."""
-    with rt.unit() as db:
-        caller = auth.require_full(auth.authenticate(db, authorization, now=rt.now()))
-        backup.delete(rt, db, caller)
+@route(router, e.DELETE_BACKUP, response_class=Response)
+def delete(call: CallDep, proof: PossessionHeader = None) -> Response:
+    """Delete the backup, its passcode and every version; every session ends."""
+    call(backup.delete, proof)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

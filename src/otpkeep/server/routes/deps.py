@@ -1,15 +1,116 @@
-"""What routes take from a request: the runtime, the bearer token, the client address."""
+"""How a route reaches a use case: registered from the endpoint table, one ``Call`` each.
+
+:func:`route` registers a function for an :class:`~otpkeep.protocol.endpoints.Endpoint`
+(its method, path, status, summary, security and refusals all come from the table).
+The function takes a :class:`Call`, which runs a use case in one unit of work with the
+authenticated caller that the endpoint's scopes allow::
+
+    @route(router, endpoints.DEVICES)
+    def devices(call: CallDep) -> DeviceList:
+        return call(account.list_devices)
+
+The dependency itself does no I/O (it runs on the event loop); the unit of work, the
+authentication and the use case run together in the route's one worker thread.
+"""
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Annotated, Any, Concatenate, ParamSpec, TypeVar
 
 from fastapi import Depends, Request
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from otpkeep.protocol import endpoints
+from otpkeep.protocol.messages import ErrorBody
 from otpkeep.server.runtime import Runtime
+from otpkeep.server.services import auth
 
-bearer = HTTPBearer(auto_error=False, description="The session token of a device.")
+if TYPE_CHECKING:
+    from fastapi import APIRouter
+    from sqlalchemy.orm import Session
+
+    from otpkeep.protocol.endpoints import Endpoint
+    from otpkeep.protocol.messages import SessionScope
+    from otpkeep.server.services.auth import Caller
+
+P = ParamSpec("P")
+T = TypeVar("T")
+F = TypeVar("F", bound=Callable[..., Any])
+
+BY_NAME: dict[str, Endpoint] = {endpoint.name: endpoint for endpoint in endpoints.ENDPOINTS}
+SECURITY_SCHEME = "session"
+
+
+class Call:
+    """One request's way to its use case: the runtime, the token, who may call."""
+
+    def __init__(
+        self, runtime: Runtime, authorization: str | None, scopes: frozenset[SessionScope]
+    ) -> None:
+        self.runtime = runtime
+        self.authorization = authorization
+        self.scopes = scopes
+
+    def __call__(
+        self,
+        use_case: Callable[Concatenate[Runtime, Session, Caller, P], T],
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> T:
+        """Run ``use_case(runtime, db, caller, ...)`` for the authenticated caller."""
+        return self._run(use_case, False, *args, **kwargs)  # noqa: FBT003 - a private switch
+
+    def renewing(
+        self,
+        use_case: Callable[Concatenate[Runtime, Session, Caller, P], T],
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> T:
+        """As calling it, but a full session whose life ran out may renew itself here."""
+        return self._run(use_case, True, *args, **kwargs)  # noqa: FBT003 - a private switch
+
+    def _run(
+        self,
+        use_case: Callable[Concatenate[Runtime, Session, Caller, P], T],
+        renewal: bool,  # noqa: FBT001 - private
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> T:
+        rt = self.runtime
+        with rt.unit() as db:
+            caller = auth.authenticate(
+                rt, db, self.authorization, scopes=self.scopes, now=rt.now(), renewal=renewal
+            )
+            return use_case(rt, db, caller, *args, **kwargs)
+
+    def optional(
+        self,
+        use_case: Callable[Concatenate[Runtime, Session, Caller | None, P], T],
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> T:
+        """Run ``use_case(runtime, db, caller or None, ...)``: a token is read when sent.
+
+        The token may be of any scope here; the use case decides what the caller may do.
+        """
+        rt = self.runtime
+        with rt.unit() as db:
+            caller = None
+            if self.authorization:
+                caller = auth.authenticate(
+                    rt, db, self.authorization, scopes=endpoints.ANY_SESSION, now=rt.now()
+                )
+            return use_case(rt, db, caller, *args, **kwargs)
+
+    def public(
+        self,
+        use_case: Callable[Concatenate[Runtime, Session, P], T],
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> T:
+        """Run ``use_case(runtime, db, ...)``, for an endpoint without a session."""
+        with self.runtime.unit() as db:
+            return use_case(self.runtime, db, *args, **kwargs)
 
 
 async def get_runtime(request: Request) -> Runtime:
@@ -18,20 +119,52 @@ async def get_runtime(request: Request) -> Runtime:
     return runtime
 
 
-async def get_authorization(
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
-) -> str | None:
-    """The request's ``Authorization`` value, re-assembled for the use cases."""
-    if credentials is None:
-        return None
-    return f"{credentials.scheme} {credentials.credentials}"
+async def get_call(request: Request) -> Call:
+    """The :class:`Call` of this request's endpoint (looked up by the route's name)."""
+    endpoint = BY_NAME[request.scope["route"].name]
+    return Call(request.app.state.runtime, request.headers.get("authorization"), endpoint.scopes)
 
 
 async def get_client(request: Request) -> str:
-    """The client's network address (the send limit counts per address)."""
+    """The client's network address (the send limits count per network)."""
     return request.client.host if request.client else "unknown"
 
 
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
-AuthorizationDep = Annotated[str | None, Depends(get_authorization)]
+CallDep = Annotated[Call, Depends(get_call)]
 ClientDep = Annotated[str, Depends(get_client)]
+
+
+def _responses(endpoint: Endpoint) -> dict[int | str, dict[str, Any]]:
+    answers: dict[int | str, dict[str, Any]] = {}
+    for code in endpoints.refusals_of(endpoint):
+        entry = answers.setdefault(
+            code.status, {"model": ErrorBody, "description": "Refused: " + code.value}
+        )
+        if code.value not in entry["description"]:
+            entry["description"] += ", " + code.value
+    return answers
+
+
+def route(router: APIRouter, endpoint: Endpoint, **options: Any) -> Callable[[F], F]:
+    """Register the decorated function as ``endpoint`` on ``router``."""
+
+    def register(function: F) -> F:
+        extra: dict[str, Any] = dict(options.pop("openapi_extra", {}))
+        if endpoint.authenticated:
+            security: list[dict[str, list[str]]] = [{SECURITY_SCHEME: []}]
+            extra["security"] = [*security, {}] if endpoint.optional else security
+        router.add_api_route(
+            endpoint.path,
+            function,
+            methods=[endpoint.method],
+            name=endpoint.name,
+            summary=endpoint.summary,
+            status_code=endpoint.status,
+            responses=_responses(endpoint),
+            openapi_extra=extra or None,
+            **options,
+        )
+        return function
+
+    return register

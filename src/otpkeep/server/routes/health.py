@@ -1,22 +1,8 @@
-"""Liveness and the service's public configuration."""
+"""``/healthz``: liveness, without any database work."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from fastapi import APIRouter
-
-from otpkeep.protocol.messages import (
-    Limits,
-    PasscodePolicy,
-    ServiceConfig,
-    VerificationPolicy,
-)
-from otpkeep.server.routes.deps import RuntimeDep
-from otpkeep.server.services.kdf import default_kdf
-
-if TYPE_CHECKING:
-    from otpkeep.server.settings import Settings
 
 router = APIRouter()
 
@@ -25,30 +11,3 @@ router = APIRouter()
 async def healthz() -> dict[str, str]:
     """Liveness: the process answers (no database work)."""
     return {"status": "ok"}
-
-
-def service_config(settings: Settings) -> ServiceConfig:
-    """What ``GET /v1/config`` answers for ``settings``."""
-    return ServiceConfig(
-        ecosystem=settings.ecosystem,
-        passcode=PasscodePolicy(
-            min_length=settings.passcode_min_length, max_length=settings.passcode_max_length
-        ),
-        verification=VerificationPolicy(
-            code_lifetime_seconds=settings.code_lifetime_seconds,
-            max_attempts=settings.code_max_attempts,
-            max_sends_per_hour=settings.max_sends_per_hour,
-        ),
-        kdf=default_kdf(settings),
-        limits=Limits(
-            max_backup_bytes=settings.max_backup_bytes,
-            versions_kept=settings.versions_kept,
-            recovery_tries=settings.recovery_tries,
-        ),
-    )
-
-
-@router.get("/v1/config", tags=["service"])
-async def config(rt: RuntimeDep) -> ServiceConfig:
-    """The ecosystem, the passcode and verification policies, KDF defaults and limits."""
-    return service_config(rt.settings)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import uuid
+from typing import Annotated
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Header
 
+from otpkeep.protocol import endpoints as e
 from otpkeep.protocol.messages import (
     EmailChanged,
     SessionGranted,
@@ -13,40 +15,24 @@ from otpkeep.protocol.messages import (
     VerificationStart,
     VerificationStarted,
 )
-from otpkeep.server.routes.deps import AuthorizationDep, ClientDep, RuntimeDep
-from otpkeep.server.services import auth, verification
+from otpkeep.server.routes.deps import CallDep, ClientDep, route
+from otpkeep.server.services import verification
 
-router = APIRouter(prefix="/v1/verifications", tags=["verification"])
+router = APIRouter(tags=["verification"])
+PossessionHeader = Annotated[str | None, Header(alias=e.POSSESSION_HEADER)]
 
 
-@router.post("", status_code=status.HTTP_202_ACCEPTED)
+@route(router, e.START_VERIFICATION)
 def start(
-    body: VerificationStart, rt: RuntimeDep, authorization: AuthorizationDep, client: ClientDep
+    body: VerificationStart, call: CallDep, client: ClientDep, proof: PossessionHeader = None
 ) -> VerificationStarted:
-    """Email a code (same answer and timing for every address)."""
-    with rt.unit() as db:
-        caller = auth.authenticate(db, authorization, now=rt.now()) if authorization else None
-        return verification.start(
-            rt,
-            db,
-            email=body.email,
-            purpose=body.purpose,
-            device_name=body.device_name,
-            client=client,
-            caller=caller,
-        )
+    """Email a code (the same answer and timing for every address)."""
+    return call.optional(verification.start, body, client=client, proof=proof)
 
 
-@router.post("/{verification_id}/confirm")
+@route(router, e.CONFIRM_VERIFICATION)
 def confirm(
-    verification_id: uuid.UUID,
-    body: VerificationConfirm,
-    rt: RuntimeDep,
-    authorization: AuthorizationDep,
+    verification_id: uuid.UUID, body: VerificationConfirm, call: CallDep
 ) -> SessionGranted | EmailChanged:
-    """Check the code: a device session (enable, transfer) or the new address (change)."""
-    with rt.unit() as db:
-        caller = auth.authenticate(db, authorization, now=rt.now()) if authorization else None
-        return verification.confirm(
-            rt, db, verification_id=verification_id, code=body.code, caller=caller
-        )
+    """Check the code: a mailbox session (enable, transfer) or the new address (change)."""
+    return call.optional(verification.confirm, verification_id, body.code)

@@ -1,23 +1,42 @@
-"""Devices, security events and privacy: what the owner can see and remove."""
+"""Devices, security events, privacy, and signing a device in with its data key.
+
+Reading (devices, events, the privacy export) needs a full session; every change (ending
+a device's session, deleting the account) also needs a possession proof. Signing in
+(``POST /v1/session``) turns a mailbox session of a device that still holds the data key
+(one that was revoked, or whose session ended) into a full one, and renews a full
+session whose life ran out.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+import hashlib
+from typing import TYPE_CHECKING
 
-from otpkeep.protocol.encoding import b64encode
-from otpkeep.protocol.errors import ErrorCode
+from otpkeep.protocol.errors import EndReason, ErrorCode
 from otpkeep.protocol.messages import (
     AccountExport,
     DeviceInfo,
     DeviceList,
+    EscrowSummary,
     Event,
     EventKind,
     EventList,
+    PossessionAction,
+    SessionGranted,
     SessionScope,
+    StoredVersion,
 )
-from otpkeep.server.db import accounts, backups, events, passcodes, sessions, verifications
-from otpkeep.server.refusals import refuse
-from otpkeep.server.services import notify
+from otpkeep.server.db import (
+    accounts,
+    backups,
+    events,
+    passcodes,
+    sessions,
+    undos,
+    verifications,
+)
+from otpkeep.server.errors import refuse
+from otpkeep.server.services import auth, kdf, notify, possession
 
 if TYPE_CHECKING:
     import uuid
@@ -36,8 +55,9 @@ def _account(db: Session, caller: Caller, *, lock: bool = False) -> AccountRow:
     return account
 
 
-def list_devices(db: Session, caller: Caller) -> DeviceList:
-    """The account's sessions, the caller's marked ``current``."""
+def list_devices(rt: Runtime, db: Session, caller: Caller) -> DeviceList:
+    """The account's live sessions, the caller's marked ``current``."""
+    del rt
     return DeviceList(
         devices=[
             DeviceInfo(
@@ -48,15 +68,20 @@ def list_devices(db: Session, caller: Caller) -> DeviceList:
                 last_seen_at=row.last_seen_at,
                 current=row.id == caller.session_id,
             )
-            for row in sessions.of_account(db, caller.account_id)
+            for row in sessions.live_of_account(db, caller.account_id)
         ]
     )
 
 
-def revoke_device(rt: Runtime, db: Session, caller: Caller, session_id: uuid.UUID) -> None:
-    """End one of the account's sessions; the owner is told."""
+def revoke_device(
+    rt: Runtime, db: Session, caller: Caller, device_id: uuid.UUID, proof: str | None
+) -> None:
+    """End one of the account's sessions (a possession proof names it); the owner is told."""
+    possession.require(
+        rt, db, caller, proof, action=PossessionAction.REVOKE_DEVICE, target=str(device_id)
+    )
     now = rt.now()
-    removed = sessions.remove(db, caller.account_id, session_id)
+    removed = sessions.end(db, caller.account_id, device_id, reason=EndReason.REVOKED, now=now)
     if removed is None:
         raise refuse(ErrorCode.NOT_FOUND, "No device of this account has that id.")
     account = _account(db, caller)
@@ -65,13 +90,16 @@ def revoke_device(rt: Runtime, db: Session, caller: Caller, session_id: uuid.UUI
         caller.account_id,
         EventKind.DEVICE_REVOKED,
         now=now,
-        details={"device_name": removed.name, "session_id": str(session_id)},
+        details={"device_name": removed.name, "session_id": str(device_id), "by": caller.name},
     )
-    notify.mail(db, account.email, "device_revoked", now=now, context={"device_name": removed.name})
+    notify.mail(
+        rt, db, account.email, "device_revoked", now=now, context={"device_name": removed.name}
+    )
 
 
-def list_events(db: Session, caller: Caller) -> EventList:
+def list_events(rt: Runtime, db: Session, caller: Caller) -> EventList:
     """The account's security events, newest first."""
+    del rt
     return EventList(
         events=[
             Event(
@@ -82,49 +110,115 @@ def list_events(db: Session, caller: Caller) -> EventList:
     )
 
 
-def export(db: Session, caller: Caller) -> AccountExport:
-    """Everything the service holds about the account (ciphertext as base64url)."""
+def _fingerprint(value: bytes) -> str:
+    return hashlib.sha256(value).hexdigest()
+
+
+def export(rt: Runtime, db: Session, caller: Caller) -> AccountExport:
+    """Everything the service holds about the account; of the escrow, fingerprints only.
+
+    The auth key, the wrapped data key and the possession key are named by their
+    SHA-256, never returned: with them a token holder could test passcode guesses
+    against any OPRF evaluation it obtained.
+    """
     account = _account(db, caller)
     escrow = passcodes.get(db, account.id)
-    passcode: dict[str, Any] | None = None
+    summary = None
     if escrow is not None:
-        passcode = {
-            "key_version": escrow.key_version,
-            "auth_public_key": b64encode(escrow.auth_public_key),
-            "wrapped_data_key": b64encode(escrow.wrapped_data_key),
-            "possession_key_registered": True,  # the key itself would let a token holder
-            # replace the passcode, so it never leaves the service
-            "kdf": escrow.kdf,
-            "tries_left": escrow.tries_left,
-            "failures": escrow.failures,
-            "wait_until": escrow.wait_until.isoformat() if escrow.wait_until else None,
-            "created_at": escrow.created_at.isoformat(),
-            "updated_at": escrow.updated_at.isoformat(),
-        }
+        summary = EscrowSummary(
+            key_version=escrow.key_version,
+            auth_public_key_sha256=_fingerprint(escrow.auth_public_key),
+            wrapped_data_key_sha256=_fingerprint(escrow.wrapped_data_key),
+            possession_public_key_sha256=_fingerprint(escrow.possession_public_key),
+            kdf=kdf.from_json(escrow.kdf),
+            tries_left=escrow.tries_left,
+            failures=escrow.failures,
+            wait_until=escrow.wait_until,
+            created_at=escrow.created_at,
+            updated_at=escrow.updated_at,
+        )
     return AccountExport(
         account_id=account.id,
         email=account.email,
         created_at=account.created_at,
-        passcode=passcode,
+        passcode=summary,
         backups=[
-            {
-                "version": row.version,
-                "size": row.size,
-                "created_at": row.created_at.isoformat(),
-                "data": b64encode(row.data),
-            }
+            StoredVersion(
+                version=row.version, size=row.size, created_at=row.created_at, data=row.data
+            )
             for row in backups.with_data(db, account.id)
         ],
-        devices=list_devices(db, caller).devices,
-        events=list_events(db, caller).events,
+        devices=list_devices(rt, db, caller).devices,
+        events=list_events(rt, db, caller).events,
     )
 
 
-def delete_account(rt: Runtime, db: Session, caller: Caller) -> None:
-    """Delete everything about the account; a last mail tells the address."""
+def delete_account(rt: Runtime, db: Session, caller: Caller, proof: str | None) -> None:
+    """Delete everything about the account (a possession proof asks); a last mail tells it."""
+    possession.require(rt, db, caller, proof, action=PossessionAction.DELETE_ACCOUNT)
     now = rt.now()
     account = _account(db, caller, lock=True)
     email = account.email
     verifications.remove_for_email(db, email)
     accounts.delete_account(db, account.id)
-    notify.mail(db, email, "account_deleted", now=now)
+    notify.mail(rt, db, email, "account_deleted", now=now)
+
+
+def sign_in(rt: Runtime, db: Session, caller: Caller, proof: str | None) -> SessionGranted:
+    """A full session for a device that proves it holds the data key; replaces the caller's."""
+    possession.require(rt, db, caller, proof, action=PossessionAction.SESSION)
+    now = rt.now()
+    account = _account(db, caller)
+    renewal = caller.scope is SessionScope.FULL
+    session = auth.replace(
+        rt, db, caller, scope=SessionScope.FULL, origin=auth.Origin.POSSESSION, now=now
+    )
+    if not renewal:
+        notify.record(
+            db,
+            account.id,
+            EventKind.DEVICE_SIGNED_IN,
+            now=now,
+            details={"device_name": caller.name, "session_id": str(session.session_id)},
+        )
+        notify.mail(
+            rt, db, account.email, "device_signed_in", now=now, context={"device_name": caller.name}
+        )
+    return SessionGranted(
+        session_token=session.session_token,
+        session_id=session.session_id,
+        scope=SessionScope.FULL,
+        account_id=account.id,
+        email=account.email,
+        has_passcode=True,
+        backup_version=backups.latest_version(db, account.id),
+    )
+
+
+def undo_email_change(rt: Runtime, db: Session, undo_id: uuid.UUID) -> str | None:
+    """Give the account its old address back (the old address's link); the address, or None.
+
+    The session that made the change ends; the other devices keep theirs.
+    """
+    now = rt.now()
+    change = undos.live(db, undo_id, now=now)
+    if change is None:
+        return None
+    account = accounts.by_id(db, change.account_id, lock=True)
+    if account is None or account.email != change.new_email:
+        return None
+    if not undos.use(db, undo_id, now=now):
+        return None
+    if not accounts.change_email(db, account.id, change.old_email):
+        return None
+    sessions.end(db, account.id, change.session_id, reason=EndReason.EMAIL_CHANGE_UNDONE, now=now)
+    notify.record(
+        db,
+        account.id,
+        EventKind.EMAIL_CHANGE_UNDONE,
+        now=now,
+        details={"old": notify.mask_email(change.new_email)},
+    )
+    notify.mail(rt, db, change.old_email, "email_change_undone", now=now)
+    notify.mail(rt, db, change.new_email, "email_change_undone", now=now)
+    return change.old_email

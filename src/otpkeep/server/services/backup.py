@@ -2,8 +2,9 @@
 
 An upload names the version it replaces (``If-Match: "N"``, or ``If-None-Match: *`` for
 the first); a stale one is refused with the current version, and the unique
-(account, version) constraint settles two uploads that race. The last
-``versions_kept`` versions are kept.
+(account, version) constraint settles two uploads that race. Every upload is signed
+under the possession key over the account, the new version and the body's SHA-256, so a
+session token alone cannot store anything. The last ``versions_kept`` versions are kept.
 """
 
 from __future__ import annotations
@@ -11,11 +12,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from otpkeep.protocol.errors import ErrorCode
-from otpkeep.protocol.messages import BackupStored, BackupVersion, BackupVersionList, EventKind
-from otpkeep.server.db import accounts, backups, challenges, passcodes
-from otpkeep.server.refusals import refuse
-from otpkeep.server.services import notify
+from otpkeep.crypto import escrow
+from otpkeep.protocol.encoding import b64decode
+from otpkeep.protocol.errors import EndReason, ErrorCode
+from otpkeep.protocol.messages import (
+    BackupStored,
+    BackupVersion,
+    BackupVersionList,
+    EventKind,
+    PossessionAction,
+)
+from otpkeep.server.db import accounts, backups, challenges, passcodes, sessions
+from otpkeep.server.errors import Refusal, refuse
+from otpkeep.server.services import notify, possession
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -56,7 +65,7 @@ def parse_precondition(if_match: str | None, if_none_match: str | None) -> Preco
     raise refuse(ErrorCode.INVALID_REQUEST, "Send either If-Match or If-None-Match: *, not both.")
 
 
-def _conflict(current: int | None) -> Exception:
+def _conflict(current: int | None) -> Refusal:
     return refuse(
         ErrorCode.BACKUP_CONFLICT,
         "The backup changed on another device: download it, merge, and upload again.",
@@ -64,14 +73,27 @@ def _conflict(current: int | None) -> Exception:
     )
 
 
-def upload(
-    rt: Runtime, db: Session, caller: Caller, data: bytes, precondition: Precondition
+def _bad_signature() -> Refusal:
+    return refuse(
+        ErrorCode.POSSESSION_PROOF_INVALID,
+        "This upload is not signed by a device that holds the backup's key.",
+    )
+
+
+def upload(  # noqa: PLR0913, PLR0917 - the upload and what it claims (Call passes them on)
+    rt: Runtime,
+    db: Session,
+    caller: Caller,
+    data: bytes,
+    precondition: Precondition,
+    signature: str | None,
 ) -> BackupStored:
-    """Store ``data`` as the next version, if the caller saw the newest one."""
+    """Store ``data`` as the next version, if the caller saw the newest one and signed it."""
     now = rt.now()
     if not data:
         raise refuse(ErrorCode.INVALID_REQUEST, "The backup is empty.")
-    if not passcodes.exists_for(db, caller.account_id):
+    public_key = passcodes.possession_public_key(db, caller.account_id)
+    if public_key is None:
         raise refuse(
             ErrorCode.PASSCODE_NOT_SET,
             "Set the backup passcode before the first upload: without it nothing can be restored.",
@@ -80,6 +102,14 @@ def upload(
     if current != precondition.expected:
         raise _conflict(current)
     version = (current or 0) + 1
+    try:
+        signed = b64decode(signature or "")
+    except ValueError:
+        raise _bad_signature() from None
+    if not escrow.verify_upload(
+        public_key, signed, account_id=caller.account_id, version=version, body=data
+    ):
+        raise _bad_signature()
     stored = backups.insert(db, caller.account_id, version=version, data=data, created_at=now)
     if not stored:
         raise _conflict(backups.latest_version(db, caller.account_id))
@@ -87,8 +117,9 @@ def upload(
     return BackupStored(version=version, size=len(data), created_at=now)
 
 
-def download(db: Session, caller: Caller, version: int | None = None) -> StoredBackup:
+def download(rt: Runtime, db: Session, caller: Caller, version: int | None = None) -> StoredBackup:
     """The newest version's octets, or those of ``version``."""
+    del rt
     row = backups.get(db, caller.account_id, version)
     if row is None:
         if version is None:
@@ -97,8 +128,9 @@ def download(db: Session, caller: Caller, version: int | None = None) -> StoredB
     return StoredBackup(version=row.version, data=row.data)
 
 
-def list_versions(db: Session, caller: Caller) -> BackupVersionList:
+def list_versions(rt: Runtime, db: Session, caller: Caller) -> BackupVersionList:
     """The kept versions, newest first."""
+    del rt
     return BackupVersionList(
         versions=[
             BackupVersion(version=row.version, size=row.size, created_at=row.created_at)
@@ -107,8 +139,9 @@ def list_versions(db: Session, caller: Caller) -> BackupVersionList:
     )
 
 
-def delete(rt: Runtime, db: Session, caller: Caller) -> None:
-    """Delete the backup, the passcode and every version; the owner is told."""
+def delete(rt: Runtime, db: Session, caller: Caller, proof: str | None) -> None:
+    """Delete the backup, the passcode and every version; every session ends; owner told."""
+    possession.require(rt, db, caller, proof, action=PossessionAction.DELETE_BACKUP)
     now = rt.now()
     account = accounts.by_id(db, caller.account_id, lock=True)
     if account is None:
@@ -116,11 +149,19 @@ def delete(rt: Runtime, db: Session, caller: Caller) -> None:
     removed = backups.remove_all(db, account.id)
     had_passcode = passcodes.destroy(db, account.id)
     challenges.remove_all(db, account.id)
+    ended = sessions.end_all(db, account.id, reason=EndReason.BACKUP_DELETED, now=now)
     notify.record(
         db,
         account.id,
         EventKind.BACKUP_DELETED,
         now=now,
-        details={"versions_deleted": removed, "passcode_deleted": had_passcode},
+        details={
+            "versions_deleted": removed,
+            "passcode_deleted": had_passcode,
+            "devices_signed_out": ended,
+            "device_name": caller.name,
+        },
     )
-    notify.mail(db, account.email, "backup_deleted", now=now)
+    notify.mail(
+        rt, db, account.email, "backup_deleted", now=now, context={"device_name": caller.name}
+    )

@@ -1,16 +1,15 @@
-"""KDF parameters between the wire message and the stored JSON."""
+"""KDF parameters: the service's defaults, and their stored form (the wire's JSON)."""
 
 from __future__ import annotations
 
 import secrets
 from typing import TYPE_CHECKING, Any
 
-from otpkeep.protocol.messages import KdfParams
+from otpkeep.crypto.kdf import SALT_BYTES, KdfParams
+from otpkeep.protocol.kdf import kdf_from_wire, kdf_to_wire
 
 if TYPE_CHECKING:
     from otpkeep.server.settings import Settings
-
-SALT_BYTES = 16
 
 
 def default_kdf(settings: Settings, *, salt: bytes = b"") -> KdfParams:
@@ -29,10 +28,10 @@ def fresh_kdf(settings: Settings) -> KdfParams:
 
 
 def to_json(params: KdfParams) -> dict[str, Any]:
-    """The stored form (the salt as base64url text)."""
-    return params.model_dump(mode="json")
+    """The stored form: the wire's JSON object."""
+    return kdf_to_wire(params)
 
 
 def from_json(stored: dict[str, Any]) -> KdfParams:
-    """The stored form back to the wire message."""
-    return KdfParams.model_validate(stored)
+    """The stored form back to the parameters."""
+    return kdf_from_wire(stored)

@@ -52,3 +52,22 @@ def open_link(key: bytes, token: str) -> LinkContents | None:
     if len(plain) != 22 or not code.isdigit():
         return None
     return LinkContents(verification_id=uuid.UUID(bytes=plain[:16]), code=code)
+
+
+UNDO_CONTEXT = b"otpkeep/v1/email-undo"
+
+
+def seal_undo(key: bytes, undo_id: uuid.UUID) -> str:
+    """The token of the link that lets the old address undo a change of address."""
+    return b64encode(envelope.seal(key, undo_id.bytes, associated_data=UNDO_CONTEXT))
+
+
+def open_undo(key: bytes, token: str) -> uuid.UUID | None:
+    """The change an undo token names; None for anything this service did not make."""
+    if len(token) > MAX_TOKEN_LENGTH:
+        return None
+    try:
+        plain = envelope.open_sealed(key, b64decode(token), associated_data=UNDO_CONTEXT)
+    except (ValueError, DecryptionError):
+        return None
+    return uuid.UUID(bytes=plain) if len(plain) == 16 else None

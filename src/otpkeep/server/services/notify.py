@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from typing import TYPE_CHECKING, Any
 
@@ -10,12 +11,12 @@ from otpkeep.server.db.tables import EventRow
 from otpkeep.server.mail import outbox
 
 if TYPE_CHECKING:
-    import datetime as dt
     from collections.abc import Mapping
 
     from sqlalchemy.orm import Session
 
     from otpkeep.protocol.messages import EventKind
+    from otpkeep.server.runtime import Runtime
 
 
 def record(
@@ -39,7 +40,8 @@ def record(
     )
 
 
-def mail(
+def mail(  # noqa: PLR0913 - the message and where it goes
+    rt: Runtime,
     db: Session,
     to: str,
     template: str,
@@ -47,8 +49,14 @@ def mail(
     now: dt.datetime,
     context: Mapping[str, str | int] | None = None,
 ) -> None:
-    """Queue the ``template`` message for ``to`` in the outbox."""
-    outbox.enqueue(db, to=to, template=template, context=context or {}, now=now)
+    """Queue the ``template`` message for ``to`` in the outbox, sealed."""
+    outbox.enqueue(db, key=rt.keys.outbox, to=to, template=template, context=context or {}, now=now)
+
+
+def when(moment: dt.datetime) -> str:
+    """A moment as a mail says it: ``1 December 2026, 14:05 UTC``."""
+    utc = moment.astimezone(dt.UTC)
+    return f"{utc.day} {utc:%B %Y, %H:%M} UTC"
 
 
 def mask_email(email: str) -> str:

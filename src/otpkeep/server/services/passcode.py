@@ -1,10 +1,16 @@
-"""Setting or changing the passcode (full session): an OPRF evaluation, then the swap.
+"""Setting or changing the passcode: an OPRF evaluation, then the signed swap.
 
-The evaluation uses the account's next key version and hands out a challenge; the swap
-stores {key version, auth public key, wrapped data key, KDF parameters} at once and
-gives every try back. The first registration stores the possession key; every later one
-must prove the data key with a MAC over the challenge, so a stolen session token alone
-cannot replace the passcode.
+The first passcode is set by a ``setup`` session (an address without a backup). Every
+later registration (a change, or the re-key after a transfer) is made by a full
+session and needs a proof of possession of the data key *before* the service
+evaluates anything: an evaluation is never answered without a counted try or that proof.
+
+Each registration is evaluated under its own OPRF key: the seed, the account, the next
+key version and 32 random bytes drawn now and stored with the registration, so an
+evaluation obtained before it is worthless for it. The swap stores {key version, OPRF
+salt, auth public key, wrapped data key, KDF parameters} at once, signed under the
+possession key over every one of those values; the first registration brings that
+key's public half. Every try is given back, and the caller's session is replaced.
 """
 
 from __future__ import annotations
@@ -21,42 +27,68 @@ from otpkeep.protocol.messages import (
     OprfRequest,
     PasscodeRegistered,
     PasscodeRegistration,
+    PossessionAction,
     RegistrationChallenge,
+    SessionScope,
 )
 from otpkeep.server.db import accounts, challenges, passcodes
 from otpkeep.server.db.tables import ChallengeRow, PasscodeRow
-from otpkeep.server.refusals import refuse
-from otpkeep.server.services import kdf, notify
+from otpkeep.server.errors import Refusal, refuse
+from otpkeep.server.services import auth, kdf, notify, possession
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
+    from otpkeep.server.db.tables import AccountRow
     from otpkeep.server.runtime import Runtime
     from otpkeep.server.services.auth import Caller
 
 AUTH_KEY_BYTES = 32
+POSSESSION_KEY_BYTES = 32
 MAX_WRAPPED_KEY_BYTES = 1024
-POSSESSION_KEY_BYTES = (16, 64)
 
 
-def evaluate_oprf(rt: Runtime, account_id: uuid.UUID, key_version: int, blinded: bytes) -> bytes:
-    """The OPRF answer for the account's ``key_version``; ``invalid_request`` for a bad element."""
+def evaluate_oprf(key: bytes, blinded: bytes) -> bytes:
+    """The OPRF answer under ``key``; ``invalid_request`` for an element that is not valid."""
     try:
-        return escrow.evaluate(rt.keys.seed, account_id, key_version, blinded)
-    except (InvalidElementError, ValueError) as exc:
+        return escrow.evaluate(key, blinded)
+    except InvalidElementError as exc:
         raise refuse(
             ErrorCode.INVALID_REQUEST, "The blinded element is not a valid group element."
         ) from exc
 
 
-def start(rt: Runtime, db: Session, caller: Caller, request: OprfRequest) -> RegistrationChallenge:
-    """Evaluate the blinded passcode under the next key version; keep a challenge 5 minutes."""
-    now = rt.now()
-    account = accounts.by_id(db, caller.account_id)
+def _account(db: Session, caller: Caller, *, lock: bool = False) -> AccountRow:
+    account = accounts.by_id(db, caller.account_id, lock=lock)
     if account is None:
         raise refuse(ErrorCode.UNAUTHORIZED, "This account no longer exists.")
+    return account
+
+
+def _exists() -> Refusal:
+    return refuse(
+        ErrorCode.PASSCODE_EXISTS,
+        "This address already has a backup: transfer it with its passcode.",
+    )
+
+
+def start(
+    rt: Runtime, db: Session, caller: Caller, request: OprfRequest, proof: str | None
+) -> RegistrationChallenge:
+    """Evaluate the blinded passcode under the next key version and a fresh OPRF key."""
+    now = rt.now()
+    account = _account(db, caller)
+    has_passcode = passcodes.exists_for(db, account.id)
+    if has_passcode:
+        if caller.scope is not SessionScope.FULL:
+            raise _exists()
+        possession.require(rt, db, caller, proof, action=PossessionAction.REGISTER)
     key_version = account.key_version + 1
-    evaluated = evaluate_oprf(rt, account.id, key_version, request.blinded_element)
+    salt = escrow.new_oprf_salt()
+    evaluated = evaluate_oprf(
+        rt.keys.oprf.get(account.id, key_version, salt), request.blinded_element
+    )
+    challenges.close_open(db, caller.session_id, kind=challenges.REGISTRATION, now=now)
     registration_id = uuid.uuid4()
     challenge = escrow.new_challenge()
     challenges.add(
@@ -68,6 +100,7 @@ def start(rt: Runtime, db: Session, caller: Caller, request: OprfRequest) -> Reg
             session_id=caller.session_id,
             key_version=key_version,
             challenge=challenge,
+            oprf_salt=salt,
             created_at=now,
             expires_at=now + dt.timedelta(seconds=rt.settings.challenge_lifetime_seconds),
         ),
@@ -78,7 +111,7 @@ def start(rt: Runtime, db: Session, caller: Caller, request: OprfRequest) -> Reg
         evaluated_element=evaluated,
         challenge=challenge,
         kdf=kdf.fresh_kdf(rt.settings),
-        has_passcode=passcodes.exists_for(db, account.id),
+        has_passcode=has_passcode,
     )
 
 
@@ -87,21 +120,39 @@ def _check_sizes(request: PasscodeRegistration) -> None:
         raise refuse(ErrorCode.INVALID_REQUEST, "The auth public key must be 32 bytes.")
     if not 0 < len(request.wrapped_data_key) <= MAX_WRAPPED_KEY_BYTES:
         raise refuse(ErrorCode.INVALID_REQUEST, "The wrapped data key has an impossible size.")
-    if len(request.kdf.salt) < 8:
+    key = request.possession_public_key
+    if key is not None and len(key) != POSSESSION_KEY_BYTES:
+        raise refuse(ErrorCode.INVALID_REQUEST, "The possession public key must be 32 bytes.")
+
+
+def _possession_key(
+    caller: Caller, current: PasscodeRow | None, request: PasscodeRegistration
+) -> bytes:
+    """The key the registration must be signed with: the registered one, or the first."""
+    if current is not None:
+        if caller.scope is not SessionScope.FULL:
+            raise _exists()
+        offered = request.possession_public_key
+        if offered is not None and offered != current.possession_public_key:
+            raise refuse(
+                ErrorCode.POSSESSION_PROOF_INVALID,
+                "Only a device that holds the backup can change the passcode.",
+            )
+        return current.possession_public_key
+    if request.possession_public_key is None:
         raise refuse(
-            ErrorCode.INVALID_REQUEST, "The KDF parameters need a salt of 8 bytes or more."
+            ErrorCode.INVALID_REQUEST, "The first passcode needs the backup's possession key."
         )
+    return request.possession_public_key
 
 
 def finish(
     rt: Runtime, db: Session, caller: Caller, request: PasscodeRegistration
 ) -> PasscodeRegistered:
-    """Swap the new passcode in, atomically; tries reset."""
+    """Swap the new passcode in, atomically, if the possession key signed it; tries reset."""
     now = rt.now()
     _check_sizes(request)
-    account = accounts.by_id(db, caller.account_id, lock=True)
-    if account is None:
-        raise refuse(ErrorCode.UNAUTHORIZED, "This account no longer exists.")
+    account = _account(db, caller, lock=True)
     current = passcodes.get(db, account.id, lock=True)
     registration = challenges.close(
         db,
@@ -110,7 +161,7 @@ def finish(
         session_id=caller.session_id,
         now=now,
     )
-    if registration is None:
+    if registration is None or registration.expires_at <= now:
         raise refuse(
             ErrorCode.REGISTRATION_EXPIRED,
             "This passcode registration expired or was used: set the passcode again.",
@@ -124,32 +175,31 @@ def finish(
             "The passcode was changed meanwhile, maybe on another device: set it again.",
             details={"key_version": account.key_version},
         )
-    if current is None:
-        possession_key = request.possession_key
-        if possession_key is None or not (
-            POSSESSION_KEY_BYTES[0] <= len(possession_key) <= POSSESSION_KEY_BYTES[1]
-        ):
-            raise refuse(
-                ErrorCode.INVALID_REQUEST, "The first passcode needs the backup's possession key."
-            )
-    else:
-        possession_key = current.possession_key
-        proof = request.possession_proof
-        if proof is None or not escrow.verify_possession_proof(
-            possession_key, account_id=account.id, challenge=registration.challenge, proof=proof
-        ):
-            raise refuse(
-                ErrorCode.POSSESSION_PROOF_INVALID,
-                "Only a device that holds the backup can change the passcode.",
-            )
+    public_key = _possession_key(caller, current, request)
+    if not escrow.verify_registration(
+        public_key,
+        request.signature,
+        account_id=account.id,
+        registration_id=registration.id,
+        challenge=registration.challenge,
+        key_version=registration.key_version,
+        auth_public_key=request.auth_public_key,
+        wrapped_data_key=request.wrapped_data_key,
+        kdf=request.kdf,
+    ):
+        raise refuse(
+            ErrorCode.POSSESSION_PROOF_INVALID,
+            "Only a device that holds the backup can change the passcode.",
+        )
     passcodes.put(
         db,
         PasscodeRow(
             account_id=account.id,
             key_version=registration.key_version,
+            oprf_salt=registration.oprf_salt,
             auth_public_key=request.auth_public_key,
             wrapped_data_key=request.wrapped_data_key,
-            possession_key=possession_key,
+            possession_public_key=public_key,
             kdf=kdf.to_json(request.kdf),
             tries_left=rt.settings.recovery_tries,
             failures=0,
@@ -159,24 +209,33 @@ def finish(
         ),
     )
     accounts.set_key_version(db, account.id, registration.key_version)
-    if current is None:
-        notify.record(
-            db,
-            account.id,
-            EventKind.BACKUP_ENABLED,
-            now=now,
-            details={"key_version": registration.key_version},
-        )
-        notify.mail(db, account.email, "backup_enabled", now=now)
-    else:
-        notify.record(
-            db,
-            account.id,
-            EventKind.PASSCODE_CHANGED,
-            now=now,
-            details={"key_version": registration.key_version},
-        )
-        notify.mail(db, account.email, "passcode_changed", now=now)
-    return PasscodeRegistered(
-        key_version=registration.key_version, tries_left=rt.settings.recovery_tries
+    _tell(rt, db, account, caller, request, first=current is None, now=now)
+    session = auth.replace(
+        rt, db, caller, scope=SessionScope.FULL, origin=auth.Origin.REGISTRATION, now=now
     )
+    return PasscodeRegistered(
+        key_version=registration.key_version, tries_left=rt.settings.recovery_tries, session=session
+    )
+
+
+def _tell(  # noqa: PLR0913 - the facts of one registration
+    rt: Runtime,
+    db: Session,
+    account: AccountRow,
+    caller: Caller,
+    request: PasscodeRegistration,
+    *,
+    first: bool,
+    now: dt.datetime,
+) -> None:
+    """The event and the mail of a registration; a re-key after a transfer says nothing."""
+    details = {"key_version": request.key_version, "device_name": caller.name}
+    if first:
+        notify.record(db, account.id, EventKind.BACKUP_ENABLED, now=now, details=details)
+        notify.mail(rt, db, account.email, "backup_enabled", now=now)
+    elif request.renewal and caller.origin == auth.Origin.RECOVERY:
+        # The same passcode under a new key, right after the transfer that was mailed.
+        notify.record(db, account.id, EventKind.PASSCODE_RENEWED, now=now, details=details)
+    else:
+        notify.record(db, account.id, EventKind.PASSCODE_CHANGED, now=now, details=details)
+        notify.mail(rt, db, account.email, "passcode_changed", now=now)

@@ -38,13 +38,19 @@ def _asset(name: str) -> str:
     return (resources.files("otpkeep.server.web") / name).read_text(encoding="utf-8")
 
 
-def _page(title: str, content: str, status: int) -> HTMLResponse:
+def page(title: str, content: str, status: int, *, forms: bool = False) -> HTMLResponse:
+    """One of the service's pages, under its security headers (``forms``: may post to itself)."""
     body = Template(_asset("landing.html")).substitute(title=html.escape(title), content=content)
-    return HTMLResponse(body, status_code=status, headers=SECURITY_HEADERS)
+    headers = dict(SECURITY_HEADERS)
+    if forms:
+        headers["Content-Security-Policy"] = headers["Content-Security-Policy"].replace(
+            "form-action 'none'", "form-action 'self'"
+        )
+    return HTMLResponse(body, status_code=status, headers=headers)
 
 
 def _gone() -> HTMLResponse:
-    return _page(
+    return page(
         "This link has expired",
         "<p>This code has expired or was already used. Ask otpkeep for a new code.</p>",
         410,
@@ -56,7 +62,7 @@ def landing(token: str, rt: RuntimeDep) -> HTMLResponse:
     """The code and a button that opens the app."""
     contents = open_link(rt.keys.link_token, token)
     if contents is None:
-        return _page(
+        return page(
             "This link is not valid",
             "<p>This link is not valid. Copy the whole link from the email, or type the code "
             "into otpkeep.</p>",
@@ -75,7 +81,7 @@ def landing(token: str, rt: RuntimeDep) -> HTMLResponse:
         return _gone()
     code = html.escape(contents.code)
     link = html.escape(contents.deep_link, quote=True)
-    return _page(
+    return page(
         "Your otpkeep code",
         f'<p>Enter this code in otpkeep:</p><p class="code" id="code">{code}</p>'
         f'<p><a class="open" id="open" href="{link}">Open otpkeep</a></p>'
