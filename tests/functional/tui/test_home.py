@@ -370,3 +370,22 @@ async def test_typed_fields_add_an_hotp_account_with_its_counter(
             issuer="Bank", name="", secret=b"Hello!\xde\xad\xbe\xef", type=OtpType.HOTP, counter=41
         )
     ]
+
+
+async def test_codes_count_down_behind_the_delete_question(
+    vault: Vault, build: Callable[..., OtpkeepApp]
+) -> None:
+    """While d asks whether to delete, the codes behind the question still tick each second."""
+    fill(vault, GITHUB)
+    now = [NOW]
+    app = build(clock=lambda: now[0])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        home = app.screen
+        await pilot.press("d")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        now[0] = NOW + 21  # into the next period
+        await settle(pilot, until=lambda: rows(app, home)[0][3].endswith(" 29s"))
+        code = totp(GITHUB.secret, NOW + 21)
+        assert rows(app, home)[0][1] == f"{code[:3]} {code[3:]}"

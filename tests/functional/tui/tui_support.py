@@ -72,14 +72,14 @@ def screen_lines(widget: Widget) -> list[str]:
     return [widget.render_line(y).text for y in range(widget.scrollable_content_region.height)]
 
 
-def rows(app: OtpkeepApp) -> list[tuple[str, str, str, str]]:
+def rows(app: OtpkeepApp, screen: Screen[Any] | None = None) -> list[tuple[str, str, str, str]]:
     """Each account on screen as (issuer, code, name, what is beside the name).
 
-    Read from the home screen's account list as drawn: two lines of text per account
-    (columns apart by two spaces or more), then a rule; an account cut by the top edge
-    is left out.
+    Read from the home screen's account list (of ``screen``, else the top screen) as
+    drawn: two lines of text per account (columns apart by two spaces or more), then a
+    rule; an account cut by the top edge is left out.
     """
-    accounts = app.screen.query_one("#accounts")
+    accounts = (screen or app.screen).query_one("#accounts")
     lines = screen_lines(accounts)[-accounts.scroll_offset.y % 3 :]
     found = []
     for top, bottom in zip(lines[0::3], lines[1::3], strict=False):

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
 from textual.binding import Binding, BindingType
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Input, Static
 
 from otpkeep.errors import OtpkeepError
@@ -129,9 +129,15 @@ class HomeScreen(Screen[None]):
         """Put the number of unread notifications on the badge."""
         self.query_one(AppHeader).set_unread(self.board.unread(notices))
 
+    def in_sight(self) -> bool:
+        """True while a person sees this screen: on top, or under a dialog."""
+        stack = self.app.screen_stack
+        below_dialog = len(stack) > 1 and stack[-2] is self and isinstance(stack[-1], ModalScreen)
+        return self.is_current or below_dialog
+
     def tick(self) -> None:
         """Once a second: the vault again if it changed, else the codes on screen."""
-        if not self.is_current:
+        if not self.in_sight():
             return
         self._ticks += 1
         if self._ticks % self.online_every == 0:
