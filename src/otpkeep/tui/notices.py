@@ -1,9 +1,15 @@
-"""The notifications the app shows, and which of them the person has already seen.
+"""The notifications the app shows, in its own words, and what the person saw or dismissed.
 
-The list comes from :func:`otpkeep.device.notifications.collect`; the app only adds
-the security events fetched from the service (when online) and remembers what was
-seen, in its own section of the vault (``state["tui"]``), so the badge counts only
-what is new.
+The list comes from :func:`otpkeep.device.notifications.collect`; the app adds the
+security events fetched from the service (when online), and keeps what was seen
+and what was dismissed in its own section of the vault::
+
+    state["tui"] = {"seen": [key, ...], "dismissed": [key, ...]}
+
+A key is :attr:`Notification.key`. A key whose notification no longer applies is
+forgotten, so a notification that becomes true again (a new failure, backup
+turned off again) is new again. Security events are forgotten only once the service
+has been asked, since offline they are merely unknown.
 """
 
 from __future__ import annotations
@@ -12,67 +18,117 @@ from typing import TYPE_CHECKING
 
 from otpkeep.device.backup import load_state
 from otpkeep.device.gate import cached_config, refresh_config
-from otpkeep.device.notifications import Kind, Notification, collect
+from otpkeep.device.notifications import Action, Kind, Notification, collect
 from otpkeep.errors import ServiceError
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from otpkeep.device.vaultdata import VaultData
+    from otpkeep.protocol import messages as m
     from otpkeep.tui.context import Context
 
 SECTION = "tui"
+LISTS = ("seen", "dismissed")
 NOT_COUNTED = frozenset({Kind.OFFLINE})
 
-
-def key_of(notice: Notification) -> str:
-    """What identifies a notification across runs."""
-    return f"{notice.kind.value}:{notice.title}"
-
-
-def gather(context: Context, *, online: bool) -> list[Notification]:
-    """Every notification now; ``online``: refresh the config and fetch security events.
-
-    A device that never talked to a backup service (no session) stays offline: the
-    app does not contact a service the person has not chosen.
-    """
-    data = context.vault.load()
-    config = cached_config(data)
-    events = None
-    state = load_state(data)
-    if online and state.session_token:
-        flow = context.flow()
-        try:
-            with flow.client(state) as client:
-                config = refresh_config(context.vault, client, now=context.clock())
-                if state.verified:
-                    events = client.events().events
-        except ServiceError:
-            events = None
-        data = context.vault.load()
-    elif state.verified:
-        events = []
-    return collect(data, config, now=context.clock(), events=events)
+IN_APP: dict[Action, str] = {
+    Action.ENABLE_BACKUP: "Enter: turn backup on (also in Settings → Back Up Accounts)",
+    Action.BACK_UP_NOW: "Enter: back up now (also in Settings → Back Up Accounts)",
+    Action.CHECK_IN: "Enter: check your passcode",
+    Action.REVIEW_DEVICES: "Enter: see the devices (also in Settings → Devices)",
+}
+"""What each action is called in the app, where the command line names a command."""
 
 
-def seen(data: VaultData) -> set[str]:
-    """The keys of the notifications already seen."""
+def remembered(data: VaultData, name: str) -> set[str]:
+    """The keys in the list ``name`` (``seen`` or ``dismissed``) of the app's section."""
     section = data.state.get(SECTION)
-    keys = section.get("seen") if isinstance(section, dict) else None
+    keys = section.get(name) if isinstance(section, dict) else None
     return {str(key) for key in keys} if isinstance(keys, list) else set()
 
 
-def unread(notices: list[Notification], data: VaultData) -> int:
-    """How many notifications the badge counts."""
-    known = seen(data)
-    return sum(1 for n in notices if n.kind not in NOT_COUNTED and key_of(n) not in known)
+class Board:
+    """The notifications of one run of the app: the service's last word, and the vault's.
+
+    ``events`` are the security events of the last successful fetch (None before
+    one), so a notification fetched online stays counted between fetches.
+    """
+
+    def __init__(self, context: Context) -> None:
+        self.context = context
+        self.events: list[m.Event] | None = None
+
+    def gather(self, *, online: bool, data: VaultData | None = None) -> list[Notification]:
+        """Every notification now; ``online``: refresh the config and the security events.
+
+        ``data`` is the vault as just read, if the caller has it. A device that never
+        talked to a backup service (no session) stays offline: the app does not contact
+        a service the person has not chosen.
+        """
+        if data is None:
+            data = self.context.vault.load()
+        config = cached_config(data)
+        state = load_state(data)
+        events: list[m.Event] | None = self.events if self.events is not None else []
+        if online and state.session_token:
+            try:
+                with self.context.flow().client(state) as client:
+                    config = refresh_config(self.context.vault, client, now=self.context.clock())
+                    self.events = events = client.events().events if state.verified else []
+            except ServiceError:
+                events = None
+            data = self.context.vault.load()
+        notices = collect(data, config, now=self.context.clock(), events=events)
+        self.forget_stale(notices, data, asked=online and events is not None)
+        return notices
+
+    def shown(self, notices: Iterable[Notification]) -> list[Notification]:
+        """The notifications not dismissed."""
+        dismissed = remembered(self.context.vault.load(), "dismissed")
+        return [notice for notice in notices if notice.key not in dismissed]
+
+    def unread(self, notices: Iterable[Notification], data: VaultData | None = None) -> int:
+        """How many notifications the badge counts: neither seen nor dismissed."""
+        if data is None:
+            data = self.context.vault.load()
+        known = remembered(data, "seen") | remembered(data, "dismissed")
+        return sum(1 for n in notices if n.kind not in NOT_COUNTED and n.key not in known)
+
+    def mark_seen(self, notices: Iterable[Notification]) -> None:
+        """Remember that these notifications were shown."""
+        self._add("seen", {notice.key for notice in notices})
+
+    def dismiss(self, notice: Notification) -> None:
+        """Hide ``notice`` until it stops applying and applies again."""
+        self._add("dismissed", {notice.key})
+
+    def _add(self, name: str, keys: set[str]) -> None:
+        if keys <= remembered(self.context.vault.load(), name):
+            return
+        with self.context.vault.transaction() as data:
+            section = _section(data)
+            section[name] = sorted(remembered(data, name) | keys)
+
+    def forget_stale(self, notices: list[Notification], data: VaultData, *, asked: bool) -> None:
+        """Forget the keys of notifications that no longer apply (see the module docstring)."""
+        current = {notice.key for notice in notices}
+
+        def stale(key: str) -> bool:
+            if key in current:
+                return False
+            return asked or not key.startswith(f"{Kind.SECURITY.value}:")
+
+        if not any(stale(key) for name in LISTS for key in remembered(data, name)):
+            return
+        with self.context.vault.transaction() as fresh:
+            section = _section(fresh)
+            for name in LISTS:
+                section[name] = sorted(k for k in remembered(fresh, name) if not stale(k))
 
 
-def mark_seen(context: Context, notices: list[Notification]) -> None:
-    """Remember that these notifications were shown."""
-    keys = {key_of(n) for n in notices}
-    if keys <= seen(context.vault.load()):
-        return
-    with context.vault.transaction() as data:
-        section = data.state.setdefault(SECTION, {})
-        if not isinstance(section, dict):
-            section = data.state[SECTION] = {}
-        section["seen"] = sorted(seen(data) | keys)
+def _section(data: VaultData) -> dict[str, object]:
+    section = data.state.get(SECTION)
+    if not isinstance(section, dict):
+        section = data.state[SECTION] = {}
+    return section
