@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from otpkeep.crypto import envelope
 from otpkeep.device.vault import Vault
-from otpkeep.device.vaultfile import read_file
+from otpkeep.device.vault.file import read_file
 from otpkeep.errors import OtpkeepError
 from otpkeep.otp.account import Account
 

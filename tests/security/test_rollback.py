@@ -10,9 +10,9 @@ from __future__ import annotations
 import pytest
 
 from otpkeep.crypto import escrow
-from otpkeep.device.backup import BackupState
-from otpkeep.device.payload import encode_payload
-from otpkeep.device.sync import open_remote
+from otpkeep.device.backup.payload import encode_payload
+from otpkeep.device.backup.state import BackupState
+from otpkeep.device.backup.sync import open_remote
 from otpkeep.errors import BackupError, DecryptionError
 
 EMAIL = "owner@example.com"

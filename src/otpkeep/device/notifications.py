@@ -13,14 +13,14 @@ import datetime as dt
 import enum
 from typing import TYPE_CHECKING
 
-from otpkeep.device.backup import load_state
-from otpkeep.device.gate import check_gate
+from otpkeep.device.backup.gate import check_gate
+from otpkeep.device.backup.state import load_state
 from otpkeep.protocol.messages import EventKind
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from otpkeep.device.vaultdata import VaultData
+    from otpkeep.device.vault.data import VaultData
     from otpkeep.protocol import messages as m
 
 

@@ -16,15 +16,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from otpkeep.device.backup import load_state
-from otpkeep.device.gate import cached_config, refresh_config
+from otpkeep.device.backup.gate import cached_config, refresh_config
+from otpkeep.device.backup.state import load_state
 from otpkeep.device.notifications import Action, Kind, Notification, collect
 from otpkeep.errors import ServiceError
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-    from otpkeep.device.vaultdata import VaultData
+    from otpkeep.device.vault.data import VaultData
     from otpkeep.protocol import messages as m
     from otpkeep.tui.context import Context
 

@@ -20,7 +20,7 @@ from tui_support import (
     wrong_passcodes,
 )
 
-from otpkeep.device.pending import pending_hook
+from otpkeep.device.backup.pending import pending_hook
 from otpkeep.device.vault import Vault
 from otpkeep.tui.draft import Step
 from otpkeep.tui.screens.done import DoneScreen

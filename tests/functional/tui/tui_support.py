@@ -8,7 +8,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from otpkeep.crypto.kdf import KdfParams
-from otpkeep.device.backup import load_state
+from otpkeep.device.backup.state import load_state
 from otpkeep.device.client import ServiceClient
 from otpkeep.device.flows.context import FlowContext
 from otpkeep.device.flows.enable import enable_backup

@@ -1,15 +1,15 @@
 """The backup settings in the vault: a round trip, no secret in repr, the change hook."""
 
 from otpkeep.crypto.kdf import KdfParams
-from otpkeep.device.backup import (
+from otpkeep.device.backup.pending import mark_pending, needs_sync
+from otpkeep.device.backup.state import (
     BackupState,
     CheckIn,
     PendingVerification,
     load_state,
     save_state,
 )
-from otpkeep.device.pending import mark_pending, needs_sync
-from otpkeep.device.vaultdata import VaultData
+from otpkeep.device.vault.data import VaultData
 
 
 def full_state() -> BackupState:

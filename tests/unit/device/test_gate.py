@@ -1,7 +1,7 @@
 """The ecosystem gate: which accounts open it, and the config cache behind it."""
 
-from otpkeep.device.gate import DEFAULT_CONFIG, cached_config, check_gate, member_of
-from otpkeep.device.vaultdata import StoredAccount, VaultData
+from otpkeep.device.backup.gate import DEFAULT_CONFIG, cached_config, check_gate, member_of
+from otpkeep.device.vault.data import StoredAccount, VaultData
 from otpkeep.otp.account import Account
 from otpkeep.protocol import messages as m
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from otpkeep.device import vaultfile
+from otpkeep.device.vault import file as vaultfile
 from otpkeep.device.vault import Vault, VaultData
 from otpkeep.errors import (
     DeviceKeyError,

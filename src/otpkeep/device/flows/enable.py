@@ -7,10 +7,10 @@ import uuid
 from typing import TYPE_CHECKING
 
 from otpkeep.crypto import escrow
+from otpkeep.device.backup.gate import check_gate, refresh_config
+from otpkeep.device.backup.sync import upload
 from otpkeep.device.flows.passcode import adopt_session, choose_passcode, register_passcode
 from otpkeep.device.flows.verify import mask_email, verify_email
-from otpkeep.device.gate import check_gate, refresh_config
-from otpkeep.device.sync import upload
 from otpkeep.errors import APIError, BackupError
 from otpkeep.protocol import messages as m
 from otpkeep.protocol.errors import ErrorCode

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from otpkeep.crypto import escrow, slowhash
 from otpkeep.crypto.policy import check_passcode
-from otpkeep.device.backup import BackupState, CheckIn
+from otpkeep.device.backup.state import BackupState, CheckIn
 from otpkeep.device.flows.context import EventKind, FlowContext
 from otpkeep.device.proofs import possession_header
 from otpkeep.errors import WeakPasscodeError

@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from otpkeep.device.backup import BackupState, PendingVerification
+from otpkeep.device.backup.state import BackupState, PendingVerification
 from otpkeep.device.flows.context import EventKind, FlowContext
 from otpkeep.errors import APIError, BackupError, InvalidInputError
 from otpkeep.protocol import messages as m

@@ -10,7 +10,7 @@ from textual.binding import Binding, BindingType
 from textual.widgets import Footer, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from otpkeep.device.backup import BackupState, load_state
+from otpkeep.device.backup.state import BackupState, load_state
 from otpkeep.errors import OtpkeepError
 from otpkeep.tui import flows
 from otpkeep.tui.screens.about import AboutScreen

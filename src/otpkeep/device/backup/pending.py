@@ -1,6 +1,6 @@
 """The pending-upload mark: set by every change to the accounts, cleared by a sync.
 
-Kept apart from :mod:`otpkeep.device.backup` because every command that opens
+Kept apart from :mod:`otpkeep.device.backup.state` because every command that opens
 the vault installs this hook, ``otpkeep code`` included: it must import nothing
 heavy.
 """
@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
     from pathlib import Path
 
-    from otpkeep.device.vaultdata import VaultData
+    from otpkeep.device.vault.data import VaultData
 
 SECTION = "backup"
 """The vault state section of the backup (see :class:`otpkeep.device.backup.BackupState`)."""

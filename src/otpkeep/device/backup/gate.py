@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
     from otpkeep.device.client import ServiceClient
     from otpkeep.device.vault import Vault
-    from otpkeep.device.vaultdata import StoredAccount, VaultData
+    from otpkeep.device.vault.data import StoredAccount, VaultData
 
 SECTION = "config"
 

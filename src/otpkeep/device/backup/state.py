@@ -1,6 +1,6 @@
 """The device's backup settings, kept in the sealed vault as ``state["backup"]``.
 
-The change hook that marks an upload pending is in :mod:`otpkeep.device.pending`.
+The change hook that marks an upload pending is in :mod:`otpkeep.device.backup.pending`.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import binascii
 import dataclasses
 from typing import TYPE_CHECKING, Any
 
-from otpkeep.device.pending import SECTION
+from otpkeep.device.backup.pending import SECTION
 from otpkeep.protocol.encoding import b64encode
 from otpkeep.protocol.kdf import kdf_from_wire, kdf_to_wire
 
