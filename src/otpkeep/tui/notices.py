@@ -14,7 +14,7 @@ has been asked, since offline they are merely unknown.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from otpkeep.device.backup.gate import cached_config, refresh_config
 from otpkeep.device.backup.state import load_state
@@ -28,7 +28,6 @@ if TYPE_CHECKING:
     from otpkeep.protocol import messages as m
     from otpkeep.tui.context import Context
 
-SECTION = "tui"
 LISTS = ("seen", "dismissed")
 NOT_COUNTED = frozenset({Kind.OFFLINE})
 
@@ -41,11 +40,31 @@ IN_APP: dict[Action, str] = {
 """What each action is called in the app, where the command line names a command."""
 
 
+class SeenNotices:
+    """The app's section of the vault: the keys of the notifications seen and dismissed."""
+
+    NAME: ClassVar[str] = "tui"
+
+    def __init__(self, seen: set[str] | None = None, dismissed: set[str] | None = None) -> None:
+        self.lists: dict[str, set[str]] = {"seen": seen or set(), "dismissed": dismissed or set()}
+
+    @classmethod
+    def from_json(cls, raw: object) -> SeenNotices:
+        """The stored lists; anything that is not a list of keys reads as empty."""
+        lists: dict[str, set[str]] = {}
+        for name in LISTS:
+            keys = raw.get(name) if isinstance(raw, dict) else None
+            lists[name] = {str(key) for key in keys} if isinstance(keys, list) else set()
+        return cls(lists["seen"], lists["dismissed"])
+
+    def to_json(self) -> dict[str, Any]:
+        """The stored form: sorted lists."""
+        return {name: sorted(keys) for name, keys in self.lists.items()}
+
+
 def remembered(data: VaultData, name: str) -> set[str]:
     """The keys in the list ``name`` (``seen`` or ``dismissed``) of the app's section."""
-    section = data.state.get(SECTION)
-    keys = section.get(name) if isinstance(section, dict) else None
-    return {str(key) for key in keys} if isinstance(keys, list) else set()
+    return set(data.state.get(SeenNotices).lists[name])
 
 
 class Board:
@@ -107,8 +126,7 @@ class Board:
         if keys <= remembered(self.context.vault.load(), name):
             return
         with self.context.vault.transaction() as data:
-            section = _section(data)
-            section[name] = sorted(remembered(data, name) | keys)
+            data.state.get(SeenNotices).lists[name] |= keys
 
     def forget_stale(self, notices: list[Notification], data: VaultData, *, asked: bool) -> None:
         """Forget the keys of notifications that no longer apply (see the module docstring)."""
@@ -122,13 +140,6 @@ class Board:
         if not any(stale(key) for name in LISTS for key in remembered(data, name)):
             return
         with self.context.vault.transaction() as fresh:
-            section = _section(fresh)
+            lists = fresh.state.get(SeenNotices).lists
             for name in LISTS:
-                section[name] = sorted(k for k in remembered(fresh, name) if not stale(k))
-
-
-def _section(data: VaultData) -> dict[str, object]:
-    section = data.state.get(SECTION)
-    if not isinstance(section, dict):
-        section = data.state[SECTION] = {}
-    return section
+                lists[name] = {key for key in lists[name] if not stale(key)}

@@ -1,6 +1,9 @@
-"""The device's backup settings, kept in the sealed vault as ``state["backup"]``.
+"""The device's backup settings: the ``backup`` section of the vault's typed state.
 
 The change hook that marks an upload pending is in :mod:`otpkeep.device.backup.pending`.
+Reading tolerates what another otpkeep wrote: unknown keys are ignored, a value of the
+wrong type takes its default, an unreadable nested part (a pending code, the check-in)
+reads as absent.
 """
 
 from __future__ import annotations
@@ -8,11 +11,11 @@ from __future__ import annotations
 import base64
 import binascii
 import dataclasses
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from otpkeep.device.backup.pending import SECTION
 from otpkeep.protocol.encoding import b64encode
 from otpkeep.protocol.kdf import kdf_from_wire, kdf_to_wire
+from otpkeep.protocol.kinds import Purpose, SessionScope
 
 if TYPE_CHECKING:
     from otpkeep.crypto.kdf import KdfParams
@@ -32,20 +35,66 @@ def _unb64(text: object) -> bytes | None:
         return None
 
 
+def _text(raw: dict[str, Any], name: str) -> str:
+    value = raw.get(name, "")
+    return value if isinstance(value, str) else ""
+
+
+def _number(raw: dict[str, Any], name: str) -> float | None:
+    value = raw.get(name)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value)
+
+
+def _whole(raw: dict[str, Any], name: str) -> int | None:
+    value = raw.get(name)
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
 @dataclasses.dataclass
 class PendingVerification:
     """A code that was sent and not yet entered: the flow resumes at the code prompt."""
 
     verification_id: str
     email: str
-    purpose: str
+    purpose: Purpose
     expires_at: float
     server_url: str = ""
-    new_email: str = ""
 
     def valid(self, now: float) -> bool:
         """True while the code can still be entered."""
         return now < self.expires_at
+
+    def to_json(self) -> dict[str, Any]:
+        """The stored form."""
+        return {
+            "verification_id": self.verification_id,
+            "email": self.email,
+            "purpose": self.purpose.value,
+            "expires_at": self.expires_at,
+            "server_url": self.server_url,
+        }
+
+    @classmethod
+    def from_json(cls, raw: object) -> PendingVerification | None:
+        """The stored form back; None when it is unusable."""
+        if not isinstance(raw, dict):
+            return None
+        expires_at = _number(raw, "expires_at")
+        try:
+            purpose = Purpose(str(raw.get("purpose")))
+        except ValueError:
+            return None
+        if not raw.get("verification_id") or expires_at is None:
+            return None
+        return cls(
+            verification_id=_text(raw, "verification_id"),
+            email=_text(raw, "email"),
+            purpose=purpose,
+            expires_at=expires_at,
+            server_url=_text(raw, "server_url"),
+        )
 
 
 @dataclasses.dataclass
@@ -96,12 +145,14 @@ class CheckIn:
 class BackupState:
     """Everything the device knows about its backup. Secrets never appear in ``repr``."""
 
+    NAME: ClassVar[str] = "backup"
+
     server_url: str = ""
     email: str = ""
     account_id: str = ""
     session_id: str = ""
     session_token: str = dataclasses.field(default="", repr=False)
-    scope: str = ""
+    scope: SessionScope | None = None
     has_passcode: bool = False
     enabled: bool = False
     data_key: bytes | None = dataclasses.field(default=None, repr=False)
@@ -117,7 +168,7 @@ class BackupState:
     @property
     def verified(self) -> bool:
         """A full session: this device holds the backup and may change it."""
-        return bool(self.session_token) and self.scope == "full"
+        return bool(self.session_token) and self.scope is SessionScope.FULL
 
     def forget_session(self) -> None:
         """Drop the session and everything that needs it (the backup was turned off)."""
@@ -128,47 +179,61 @@ class BackupState:
 
     def to_json(self) -> dict[str, Any]:
         """The JSON form stored in the vault."""
-        raw = {
-            field.name: getattr(self, field.name)
-            for field in dataclasses.fields(self)
-            if field.name not in {"verification", "checkin"}
+        return {
+            "server_url": self.server_url,
+            "email": self.email,
+            "account_id": self.account_id,
+            "session_id": self.session_id,
+            "session_token": self.session_token,
+            "scope": None if self.scope is None else self.scope.value,
+            "has_passcode": self.has_passcode,
+            "enabled": self.enabled,
+            "data_key": _b64(self.data_key),
+            "key_version": self.key_version,
+            "last_version": self.last_version,
+            "last_success": self.last_success,
+            "pending": self.pending,
+            "last_failure": self.last_failure,
+            "last_error": self.last_error,
+            "verification": None if self.verification is None else self.verification.to_json(),
+            "checkin": None if self.checkin is None else self.checkin.to_json(),
         }
-        raw["data_key"] = _b64(self.data_key)
-        raw["verification"] = (
-            None if self.verification is None else dataclasses.asdict(self.verification)
-        )
-        raw["checkin"] = None if self.checkin is None else self.checkin.to_json()
-        return raw
 
     @classmethod
     def from_json(cls, raw: object) -> BackupState:
-        """Read the stored form; unknown keys are ignored, missing ones take defaults."""
+        """Read the stored form (see the module docstring); nothing stored: the defaults."""
         if not isinstance(raw, dict):
             return cls()
-        names = {f.name for f in dataclasses.fields(cls)}
-        values = {k: v for k, v in raw.items() if k in names}
-        values["data_key"] = _unb64(values.get("data_key"))
-        values["verification"] = _nested(PendingVerification, values.get("verification"))
-        values["checkin"] = CheckIn.from_json(values.get("checkin"))
-        return cls(**values)
-
-
-def _nested(kind: Any, raw: object) -> Any:
-    """A nested section read like the top level: unknown keys ignored; unreadable: None."""
-    if not isinstance(raw, dict):
-        return None
-    names = {f.name for f in dataclasses.fields(kind)}
-    try:
-        return kind(**{k: v for k, v in raw.items() if k in names})
-    except TypeError:  # a required field is missing: the section is unusable
-        return None
+        try:
+            scope = SessionScope(raw["scope"]) if raw.get("scope") else None
+        except ValueError:
+            scope = None
+        return cls(
+            server_url=_text(raw, "server_url"),
+            email=_text(raw, "email"),
+            account_id=_text(raw, "account_id"),
+            session_id=_text(raw, "session_id"),
+            session_token=_text(raw, "session_token"),
+            scope=scope,
+            has_passcode=raw.get("has_passcode") is True,
+            enabled=raw.get("enabled") is True,
+            data_key=_unb64(raw.get("data_key")),
+            key_version=_whole(raw, "key_version") or 0,
+            last_version=_whole(raw, "last_version"),
+            last_success=_number(raw, "last_success"),
+            pending=raw.get("pending") is True,
+            last_failure=_number(raw, "last_failure"),
+            last_error=_text(raw, "last_error"),
+            verification=PendingVerification.from_json(raw.get("verification")),
+            checkin=CheckIn.from_json(raw.get("checkin")),
+        )
 
 
 def load_state(data: VaultData) -> BackupState:
-    """The backup section of the vault (defaults when there is none)."""
-    return BackupState.from_json(data.state.get(SECTION))
+    """The backup section of the vault (in a transaction, the object that will be saved)."""
+    return data.state.get(BackupState)
 
 
 def save_state(data: VaultData, state: BackupState) -> None:
-    """Write the backup section back (inside a vault transaction)."""
-    data.state[SECTION] = state.to_json()
+    """Put ``state`` in place of the backup section (inside a vault transaction)."""
+    data.state.put(state)

@@ -130,7 +130,7 @@ def adopt_session(state: BackupState, session: m.NewSession, client: ServiceClie
     """Use the session the service gave in place of the one this device used, from now on."""
     state.session_token = session.session_token
     state.session_id = str(session.session_id)
-    state.scope = session.scope.value
+    state.scope = session.scope
     client.token = session.session_token
 
 

@@ -124,11 +124,11 @@ def _try_passcode(
 def _recovery_session(ctx: FlowContext, email: str | None) -> BackupState:
     state = ctx.state()
     same_address = email is None or email.strip().casefold() == state.email.casefold()
-    if state.session_token and state.scope == m.SessionScope.RECOVERY and same_address:
+    if state.session_token and state.scope is m.SessionScope.RECOVERY and same_address:
         return state
     verify_email(ctx, m.Purpose.TRANSFER, email)
     state = ctx.state()
-    if not state.has_passcode or state.scope != m.SessionScope.RECOVERY:
+    if not state.has_passcode or state.scope is not m.SessionScope.RECOVERY:
         raise BackupError(NO_BACKUP)
     return state
 
