@@ -25,13 +25,13 @@ import uvicorn
 from otpkeep.crypto import escrow
 from otpkeep.crypto.kdf import KdfParams
 from otpkeep.crypto.slowhash import hash_passcode
-from otpkeep.device.backup import pending_hook
+from otpkeep.device.backup.payload import decode_payload
+from otpkeep.device.backup.state import pending_hook
+from otpkeep.device.backup.sync import merge_into
 from otpkeep.device.client import ServiceClient
 from otpkeep.device.flows.context import Event, FlowContext
 from otpkeep.device.flows.enable import enable_backup
 from otpkeep.device.flows.passcode import to_crypto_kdf, to_wire_kdf
-from otpkeep.device.payload import decode_payload
-from otpkeep.device.sync import merge_into
 from otpkeep.device.vault import Vault
 from otpkeep.otp.account import Account
 from otpkeep.protocol.messages import PasscodeRegistration, Purpose

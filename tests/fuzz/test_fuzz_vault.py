@@ -17,7 +17,8 @@ from hypothesis import strategies as st
 
 from otpkeep.crypto import envelope
 from otpkeep.device.vault import Vault
-from otpkeep.device.vaultfile import read_file
+from otpkeep.device.vault.file import read_file
+from otpkeep.device.vault.state import VaultState
 from otpkeep.errors import OtpkeepError
 from otpkeep.otp.account import Account
 
@@ -25,7 +26,7 @@ HOME = Path(tempfile.mkdtemp(prefix="otpkeep-fuzz-vault-"))
 VAULT = Vault(HOME, keystore="file")
 with VAULT.transaction() as contents:
     contents.add(Account("Heroku", "ops", b"0123456789"), now=1_700_000_000)
-    contents.state["backup"] = {"email": "ops@example.com", "version": 3}
+    contents.state = VaultState({"backup": {"email": "ops@example.com", "version": 3}})
 VALID = VAULT.path.read_bytes()
 ANY_JSON = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=10),

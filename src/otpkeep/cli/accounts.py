@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     import argparse
 
     from otpkeep.cli.context import Context
-    from otpkeep.device.vaultdata import StoredAccount
+    from otpkeep.device.vault.data import StoredAccount
     from otpkeep.otp.account import Account
 
 
@@ -171,7 +171,7 @@ def _use_hotp(ctx: Context, stored_id: str) -> Account:
 
 def run_code(args: argparse.Namespace, ctx: Context) -> int:
     """Show codes; one HOTP account named alone is used, so its counter advances."""
-    from otpkeep.device.lookup import find  # noqa: PLC0415 - after argparse, still light
+    from otpkeep.device.vault.lookup import find  # noqa: PLC0415 - after argparse, still light
     from otpkeep.otp.codes import code_for, valid_for  # noqa: PLC0415 - same
 
     at = _moment(args, ctx)
@@ -210,7 +210,7 @@ def run_code(args: argparse.Namespace, ctx: Context) -> int:
 
 def run_remove(args: argparse.Namespace, ctx: Context) -> int:
     """Remove one account, after a confirmation unless ``--yes``."""
-    from otpkeep.device.lookup import find_one  # noqa: PLC0415 - light, but not for code
+    from otpkeep.device.vault.lookup import find_one  # noqa: PLC0415 - light, but not for code
 
     vault = ctx.vault()
     target = find_one(vault.load(), args.query)

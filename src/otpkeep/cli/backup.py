@@ -100,7 +100,7 @@ def run_status(_args: argparse.Namespace, ctx: Context) -> int:
 
 def run_now(_args: argparse.Namespace, ctx: Context) -> int:
     """Upload a backup now (errors are errors here)."""
-    from otpkeep.device.sync import upload  # noqa: PLC0415
+    from otpkeep.device.backup.sync import upload  # noqa: PLC0415
 
     flows = flow_context(ctx)
     with flows.client(flows.state()) as client:

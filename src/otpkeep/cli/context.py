@@ -37,14 +37,14 @@ class Context:
     def home(self) -> Path:
         """The device folder, resolved on first use (platformdirs is imported only then)."""
         if self._home is None:
-            from otpkeep.device.home import resolve_home  # noqa: PLC0415 - keep start-up light
+            from otpkeep.device.vault.home import resolve_home  # noqa: PLC0415 - keep start-up light
 
             self._home = resolve_home(self.home_option)
         return self._home
 
     def vault(self, **options: Any) -> Vault:
         """The device vault in :attr:`home`."""
-        from otpkeep.device.pending import pending_hook  # noqa: PLC0415 - keep start-up light
+        from otpkeep.device.backup.pending import pending_hook  # noqa: PLC0415 - keep start-up light
         from otpkeep.device.vault import Vault  # noqa: PLC0415 - keep start-up light
 
         options.setdefault("on_change", pending_hook(self.home))

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     import argparse
 
     from otpkeep.cli.context import Context
-    from otpkeep.device.vaultdata import AccountIndex, VaultData
+    from otpkeep.device.vault.data import AccountIndex, VaultData
     from otpkeep.otp.account import Account
     from otpkeep.otp.exporters import ExportFile
     from otpkeep.otp.importers import ImportReport

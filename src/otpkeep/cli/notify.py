@@ -52,7 +52,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def run_notifications(_args: argparse.Namespace, ctx: Context) -> int:
     """Print every notification that applies now."""
-    from otpkeep.device.gate import refresh_config  # noqa: PLC0415
+    from otpkeep.device.backup.gate import refresh_config  # noqa: PLC0415
     from otpkeep.device.notifications import collect  # noqa: PLC0415
     from otpkeep.errors import ServiceError  # noqa: PLC0415
 

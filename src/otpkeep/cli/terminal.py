@@ -67,7 +67,7 @@ class TerminalPrompter:
 def flow_context(ctx: Context, *, assume_yes: bool = False) -> FlowContext:
     """The flows' context for this command: the vault, the service, the terminal."""
     from otpkeep.device.address import resolve_server  # noqa: PLC0415 - heavy path only
-    from otpkeep.device.backup import load_state  # noqa: PLC0415
+    from otpkeep.device.backup.state import load_state  # noqa: PLC0415
     from otpkeep.device.flows.context import FlowContext  # noqa: PLC0415
 
     vault = ctx.vault()
@@ -86,13 +86,13 @@ def sync_after_command(ctx: Context) -> None:
 
     Cheap when nothing waits: one ``stat`` of the marker beside the vault.
     """
-    from otpkeep.device.pending import PENDING_MARKER  # noqa: PLC0415
+    from otpkeep.device.backup.pending import PENDING_MARKER  # noqa: PLC0415
 
     marker = ctx.home / PENDING_MARKER
     if not marker.exists():
         return
-    from otpkeep.device.pending import needs_sync  # noqa: PLC0415
-    from otpkeep.device.sync import upload  # noqa: PLC0415
+    from otpkeep.device.backup.pending import needs_sync  # noqa: PLC0415
+    from otpkeep.device.backup.sync import upload  # noqa: PLC0415
     from otpkeep.errors import OtpkeepError  # noqa: PLC0415
 
     try:

@@ -1,7 +1,9 @@
 """What ``otpkeep notifications`` shows: enable backups, failed backups, security events, check-in.
 
 Pure: the caller passes the vault's data, the config, the clock and the service's
-events (None when they could not be fetched).
+events (None when they could not be fetched). ``message`` is the command line's
+sentence; ``detail`` and ``action`` say the same without naming a command, for the
+terminal app to word in its own terms.
 """
 
 from __future__ import annotations
@@ -11,14 +13,14 @@ import datetime as dt
 import enum
 from typing import TYPE_CHECKING
 
-from otpkeep.device.backup import load_state
-from otpkeep.device.gate import check_gate
+from otpkeep.device.backup.gate import check_gate
+from otpkeep.device.backup.state import load_state
 from otpkeep.protocol.messages import EventKind
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from otpkeep.device.vaultdata import VaultData
+    from otpkeep.device.vault.data import VaultData
     from otpkeep.protocol import messages as m
 
 
@@ -32,13 +34,30 @@ class Kind(enum.StrEnum):
     OFFLINE = "offline"
 
 
+class Action(enum.StrEnum):
+    """What a notification asks the person to do, whatever the interface calls it."""
+
+    ENABLE_BACKUP = "enable_backup"
+    BACK_UP_NOW = "back_up_now"
+    CHECK_IN = "check_in"
+    REVIEW_DEVICES = "review_devices"
+
+
 @dataclasses.dataclass(frozen=True)
 class Notification:
-    """One notification: a title and a sentence saying what to do."""
+    """One notification: a title and a sentence saying what to do.
+
+    ``detail`` is ``message`` without the command it names, ``action`` what that
+    command does; ``key`` identifies the notification across runs (its kind, or the
+    security event's id).
+    """
 
     kind: Kind
     title: str
     message: str
+    detail: str
+    key: str
+    action: Action | None = None
 
 
 _EVENTS: dict[EventKind, tuple[str, str]] = {
@@ -64,6 +83,11 @@ _EVENTS: dict[EventKind, tuple[str, str]] = {
     EventKind.BACKUP_DELETED: ("Backup deleted", "The backup was deleted at the service."),
 }
 
+_EVENT_ACTIONS = {
+    EventKind.DEVICE_ADDED: Action.REVIEW_DEVICES,
+    EventKind.DEVICE_REVOKED: Action.REVIEW_DEVICES,
+}
+
 
 def _when(moment: dt.datetime) -> str:
     return moment.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
@@ -81,21 +105,27 @@ def collect(
     found: list[Notification] = []
     gate = check_gate(data, config)
     if gate.open and not state.enabled:
+        connected = f"Back up your accounts ({', '.join(gate.members)} is connected)"
         found.append(
             Notification(
                 Kind.ENABLE_BACKUPS,
                 "Enable Backups",
-                f"Back up your accounts ({', '.join(gate.members)} is connected): "
-                "run `otpkeep backup enable`.",
+                f"{connected}: run `otpkeep backup enable`.",
+                f"{connected}.",
+                Kind.ENABLE_BACKUPS.value,
+                Action.ENABLE_BACKUP,
             )
         )
     if state.enabled and state.pending and state.last_failure is not None:
+        failure = state.last_error or "The last backup did not reach the service."
         found.append(
             Notification(
                 Kind.BACKUP_FAILED,
                 "Backup failed",
-                f"{state.last_error or 'The last backup did not reach the service.'} "
-                "It is retried with the next command, or run `otpkeep backup now`.",
+                f"{failure} It is retried with the next command, or run `otpkeep backup now`.",
+                failure,
+                Kind.BACKUP_FAILED.value,
+                Action.BACK_UP_NOW,
             )
         )
     if state.enabled and state.checkin is not None and now >= state.checkin.next_due:
@@ -104,14 +134,20 @@ def collect(
                 Kind.CHECK_IN,
                 "Do you remember your backup passcode?",
                 "You need it to transfer your accounts: check it with `otpkeep backup check-in`.",
+                "You need it to transfer your accounts.",
+                Kind.CHECK_IN.value,
+                Action.CHECK_IN,
             )
         )
     if state.session_token and events is None:
+        unreachable = "The backup service could not be reached to list recent security events."
         found.append(
             Notification(
                 Kind.OFFLINE,
                 "Security events unavailable",
-                "The backup service could not be reached to list recent security events.",
+                unreachable,
+                unreachable,
+                Kind.OFFLINE.value,
             )
         )
     for event in events or ():
@@ -123,5 +159,15 @@ def collect(
             event.details.get("tries_left"), int
         ):
             message = f"{message} Tries left: {event.details['tries_left']}."
-        found.append(Notification(Kind.SECURITY, f"{title} ({_when(event.created_at)})", message))
+        action = _EVENT_ACTIONS.get(event.kind)
+        found.append(
+            Notification(
+                Kind.SECURITY,
+                f"{title} ({_when(event.created_at)})",
+                message,
+                "" if action else message,
+                f"{Kind.SECURITY.value}:{event.id}",
+                action,
+            )
+        )
     return found

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-from typing import Annotated
-
-from pydantic import PlainSerializer, PlainValidator, WithJsonSchema
 
 BASE64URL_PATTERN = "^[A-Za-z0-9_-]*={0,2}$"
 """What base64url text looks like (padding is accepted, never sent)."""
@@ -31,27 +28,3 @@ def b64decode(text: str) -> bytes:
         return base64.b64decode(padded, altchars=b"-_", validate=True)
     except (binascii.Error, ValueError):
         raise ValueError("expected base64url text") from None
-
-
-def _validate(value: object) -> bytes:
-    if isinstance(value, bytes):
-        return value
-    if isinstance(value, str):
-        return b64decode(value)
-    raise ValueError("expected base64url text")
-
-
-B64Bytes = Annotated[
-    bytes,
-    PlainValidator(_validate),
-    PlainSerializer(b64encode, return_type=str, when_used="json"),
-    WithJsonSchema(
-        {
-            "type": "string",
-            "contentEncoding": "base64url",
-            "pattern": BASE64URL_PATTERN,
-            "description": "Bytes, base64url without padding (RFC 4648 section 5).",
-        }
-    ),
-]
-"""A ``bytes`` field that is base64url text on the wire."""

@@ -1,27 +1,19 @@
 """How Argon2id parameters travel: one JSON shape, read once into crypto's ``KdfParams``.
 
 There is one parameter type in otpkeep, :class:`otpkeep.crypto.kdf.KdfParams`, with its
-defaults and bounds. On the wire (and in the service's database) it is the object
-``{"algorithm": "argon2id", "memory_kib", "iterations", "lanes", "version", "salt"}``
-with the salt in base64url; :data:`Kdf` (a salt required) and :data:`KdfCosts` (the
-defaults a service offers, without a salt) validate that object into ``KdfParams`` at
-the boundary, so nothing past it checks the bounds again.
+defaults and bounds. On the wire (and in the service's database, and the device's vault)
+it is the object ``{"algorithm": "argon2id", "memory_kib", "iterations", "lanes",
+"version", "salt"}`` with the salt in base64url. This module is the codec, without
+pydantic; the message field types that validate with it at the boundary (``Kdf``, a salt
+required, and ``KdfCosts``, the defaults a service offers without one) are in
+:mod:`otpkeep.protocol.fields`, so nothing past the boundary checks the bounds again.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from pydantic import PlainSerializer, PlainValidator, WithJsonSchema
-
-from otpkeep.crypto.kdf import (
-    ARGON2_VERSION,
-    MAX_ITERATIONS,
-    MAX_LANES,
-    MAX_MEMORY_KIB,
-    MAX_SALT_BYTES,
-    KdfParams,
-)
+from otpkeep.crypto.kdf import KdfParams
 from otpkeep.errors import InvalidParameterError
 from otpkeep.protocol.encoding import b64decode, b64encode
 
@@ -76,45 +68,3 @@ def kdf_from_wire(raw: object, *, salt: bool = True) -> KdfParams:
     except InvalidParameterError as exc:
         raise ValueError(str(exc)) from None
     return params
-
-
-def _schema(*, salt: bool) -> dict[str, Any]:
-    properties: dict[str, Any] = {
-        "algorithm": {"const": ALGORITHM},
-        "memory_kib": {"type": "integer", "minimum": 8, "maximum": MAX_MEMORY_KIB},
-        "iterations": {"type": "integer", "minimum": 1, "maximum": MAX_ITERATIONS},
-        "lanes": {"type": "integer", "minimum": 1, "maximum": MAX_LANES},
-        "version": {"const": ARGON2_VERSION},
-        "salt": {"type": "string", "contentEncoding": "base64url", "pattern": "^[A-Za-z0-9_-]*$"},
-    }
-    return {
-        "type": "object",
-        "properties": properties,
-        "required": ["salt"] if salt else [],
-        "additionalProperties": False,
-        "description": "Argon2id parameters (RFC 9106)"
-        + ("" if salt else "; the salt is empty in the defaults a service offers")
-        + f"; salts are at most {MAX_SALT_BYTES} bytes.",
-    }
-
-
-Kdf = Annotated[
-    KdfParams,
-    PlainValidator(kdf_from_wire),
-    PlainSerializer(kdf_to_wire, return_type=dict),
-    WithJsonSchema(_schema(salt=True)),
-]
-"""Argon2id parameters with their salt (a registration, a recovery challenge)."""
-
-
-def _costs(raw: object) -> KdfParams:
-    return kdf_from_wire(raw, salt=False)
-
-
-KdfCosts = Annotated[
-    KdfParams,
-    PlainValidator(_costs),
-    PlainSerializer(kdf_to_wire, return_type=dict),
-    WithJsonSchema(_schema(salt=False)),
-]
-"""Argon2id costs without a salt: the defaults of ``GET /v1/config``."""

@@ -22,16 +22,23 @@ Who may do what (docs/security.md):
 from __future__ import annotations
 
 import datetime as dt
-import enum
 import uuid
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, WithJsonSchema
 
 from otpkeep.crypto.policy import MAX_DIGITS, MIN_DIGITS
-from otpkeep.protocol.encoding import B64Bytes
-from otpkeep.protocol.kdf import Kdf, KdfCosts
+from otpkeep.protocol.fields import B64Bytes, Kdf, KdfCosts
+from otpkeep.protocol.kinds import EventKind, PossessionAction, Purpose, SessionScope
 from otpkeep.protocol.mailbox import MAX_ADDRESS, NO_CONTROL_PATTERN, check_address, check_text
+
+__all__ = [
+    "EventKind",
+    "PossessionAction",
+    "Purpose",
+    "SessionScope",
+]
+"""Re-exported from :mod:`otpkeep.protocol.kinds`, where they live without pydantic."""
 
 API_VERSION = "v1"
 CODE_LENGTH = 6
@@ -118,14 +125,6 @@ class ServiceConfig(Message):
 # --- email verification --------------------------------------------------------
 
 
-class Purpose(enum.StrEnum):
-    """Why an address is being verified (it words the email; the scope follows the account)."""
-
-    ENABLE = "enable"
-    TRANSFER = "transfer"
-    CHANGE_EMAIL = "change_email"
-
-
 class VerificationStart(Message):
     """Ask for a code. ``change_email`` needs a full session and a possession proof."""
 
@@ -144,14 +143,6 @@ class VerificationStarted(Message):
 
 class VerificationConfirm(Message):
     code: VerificationCode
-
-
-class SessionScope(enum.StrEnum):
-    """What a session may do (see the module docstring)."""
-
-    SETUP = "setup"
-    RECOVERY = "recovery"
-    FULL = "full"
 
 
 class SessionGranted(Message):
@@ -179,17 +170,6 @@ class EmailChanged(Message):
 
 
 # --- proof of possession of the data key -------------------------------------
-
-
-class PossessionAction(enum.StrEnum):
-    """What a possession proof authorises; the signature names it, and its target."""
-
-    SESSION = "session"
-    REGISTER = "register"
-    CHANGE_EMAIL = "change_email"
-    REVOKE_DEVICE = "revoke_device"
-    DELETE_BACKUP = "delete_backup"
-    DELETE_ACCOUNT = "delete_account"
 
 
 class PossessionChallengeRequest(Message):
@@ -310,23 +290,6 @@ class DeviceInfo(Message):
 
 class DeviceList(Message):
     devices: list[DeviceInfo]
-
-
-class EventKind(enum.StrEnum):
-    """Security events the owner is told about."""
-
-    BACKUP_ENABLED = "backup_enabled"
-    TRANSFER = "transfer"
-    PASSCODE_FAILED = "passcode_failed"
-    BACKUP_DESTROYED = "backup_destroyed"
-    EMAIL_CHANGED = "email_changed"
-    EMAIL_CHANGE_UNDONE = "email_change_undone"
-    PASSCODE_CHANGED = "passcode_changed"
-    PASSCODE_RENEWED = "passcode_renewed"
-    DEVICE_ADDED = "device_added"
-    DEVICE_SIGNED_IN = "device_signed_in"
-    DEVICE_REVOKED = "device_revoked"
-    BACKUP_DELETED = "backup_deleted"
 
 
 class Event(Message):

@@ -2,8 +2,9 @@
 
 A backup upload may carry ``max_backup_bytes`` (``backup_too_large`` beyond); every other
 request at most ``max_request_bytes`` (``request_too_large``). A declared
-``Content-Length`` over the limit is refused at once, and a streamed body is cut off the
-moment it passes it. Pure ASGI, so the refusal costs no parsing and no thread.
+``Content-Length`` over the limit is refused at once; any other body is read only up to
+the limit (an upload as it streams to its route, a JSON body before anything parses it).
+Pure ASGI, so the refusal costs no parsing and no thread.
 """
 
 from __future__ import annotations
@@ -46,6 +47,37 @@ class BodyLimit:
         if _declared_too_large(scope, limit):
             await _refuse(send, code)
             return
+        if code is ErrorCode.BACKUP_TOO_LARGE:
+            await self._stream(scope, receive, send, limit, code)
+            return
+        # A JSON body is small: read it whole, up to the limit, before the app parses it
+        # (a framework that meets an error while parsing would answer it as malformed).
+        body = bytearray()
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":
+                return  # the client went away
+            body += message.get("body", b"")
+            if len(body) > limit:
+                await _refuse(send, code)
+                return
+            if not message.get("more_body", False):
+                break
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if replayed:
+                return await receive()
+            replayed = True
+            return {"type": "http.request", "body": bytes(body), "more_body": False}
+
+        await self.app(scope, replay, send)
+
+    async def _stream(
+        self, scope: Scope, receive: Receive, send: Send, limit: int, code: ErrorCode
+    ) -> None:
+        """An upload: counted as it streams to the route, cut off once it passes ``limit``."""
         received = 0
         started = False
 
@@ -80,11 +112,16 @@ def _declared_too_large(scope: Scope, limit: int) -> bool:
 
 
 async def _refuse(send: Send, code: ErrorCode) -> None:
+    body = error_response_body(code, TOO_LARGE)
     await send(
         {
             "type": "http.response.start",
             "status": code.status,
-            "headers": [(b"content-type", b"application/json"), (b"connection", b"close")],
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+                (b"connection", b"close"),
+            ],
         }
     )
-    await send({"type": "http.response.body", "body": error_response_body(code, TOO_LARGE)})
+    await send({"type": "http.response.body", "body": body})

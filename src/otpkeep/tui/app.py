@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from textual.app import App
 from textual.binding import Binding, BindingType
 
+from otpkeep.device.backup.pending import needs_sync, pending_hook
 from otpkeep.device.client import ServiceClient
-from otpkeep.device.pending import needs_sync, pending_hook
 from otpkeep.device.vault import Vault
 from otpkeep.errors import OtpkeepError
 from otpkeep.tui.context import Context

@@ -7,10 +7,10 @@ import time
 from typing import TYPE_CHECKING
 
 from otpkeep.device.address import resolve_server
-from otpkeep.device.backup import load_state
+from otpkeep.device.backup.state import load_state
+from otpkeep.device.backup.sync import SyncResult, upload
 from otpkeep.device.client import ServiceClient
 from otpkeep.device.flows.context import FlowContext, Prompter, default_device_name
-from otpkeep.device.sync import SyncResult, upload
 from otpkeep.tui.draft import Draft, DraftPrompter
 
 if TYPE_CHECKING:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from otpkeep.device.backup import load_state
+from otpkeep.device.backup.state import load_state
 from otpkeep.device.flows.enable import EnableResult, enable_backup
 from otpkeep.device.flows.settings import change_email, change_passcode
 from otpkeep.device.flows.transfer import TransferResult, transfer

@@ -1,78 +1,145 @@
-"""The notifications the app shows, and which of them the person has already seen.
+"""The notifications the app shows, in its own words, and what the person saw or dismissed.
 
-The list comes from :func:`otpkeep.device.notifications.collect`; the app only adds
-the security events fetched from the service (when online) and remembers what was
-seen, in its own section of the vault (``state["tui"]``), so the badge counts only
-what is new.
+The list comes from :func:`otpkeep.device.notifications.collect`; the app adds the
+security events fetched from the service (when online), and keeps what was seen
+and what was dismissed in its own section of the vault::
+
+    state["tui"] = {"seen": [key, ...], "dismissed": [key, ...]}
+
+A key is :attr:`Notification.key`. A key whose notification no longer applies is
+forgotten, so a notification that becomes true again (a new failure, backup
+turned off again) is new again. Security events are forgotten only once the service
+has been asked, since offline they are merely unknown.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from otpkeep.device.backup import load_state
-from otpkeep.device.gate import cached_config, refresh_config
-from otpkeep.device.notifications import Kind, Notification, collect
+from otpkeep.device.backup.gate import cached_config, refresh_config
+from otpkeep.device.backup.state import load_state
+from otpkeep.device.notifications import Action, Kind, Notification, collect
 from otpkeep.errors import ServiceError
 
 if TYPE_CHECKING:
-    from otpkeep.device.vaultdata import VaultData
+    from collections.abc import Iterable
+
+    from otpkeep.device.vault.data import VaultData
+    from otpkeep.protocol import messages as m
     from otpkeep.tui.context import Context
 
-SECTION = "tui"
+LISTS = ("seen", "dismissed")
 NOT_COUNTED = frozenset({Kind.OFFLINE})
 
+IN_APP: dict[Action, str] = {
+    Action.ENABLE_BACKUP: "Enter: turn backup on (also in Settings → Back Up Accounts)",
+    Action.BACK_UP_NOW: "Enter: back up now (also in Settings → Back Up Accounts)",
+    Action.CHECK_IN: "Enter: check your passcode",
+    Action.REVIEW_DEVICES: "Enter: see the devices (also in Settings → Devices)",
+}
+"""What each action is called in the app, where the command line names a command."""
 
-def key_of(notice: Notification) -> str:
-    """What identifies a notification across runs."""
-    return f"{notice.kind.value}:{notice.title}"
+
+class SeenNotices:
+    """The app's section of the vault: the keys of the notifications seen and dismissed."""
+
+    NAME: ClassVar[str] = "tui"
+
+    def __init__(self, seen: set[str] | None = None, dismissed: set[str] | None = None) -> None:
+        self.lists: dict[str, set[str]] = {"seen": seen or set(), "dismissed": dismissed or set()}
+
+    @classmethod
+    def from_json(cls, raw: object) -> SeenNotices:
+        """The stored lists; anything that is not a list of keys reads as empty."""
+        lists: dict[str, set[str]] = {}
+        for name in LISTS:
+            keys = raw.get(name) if isinstance(raw, dict) else None
+            lists[name] = {str(key) for key in keys} if isinstance(keys, list) else set()
+        return cls(lists["seen"], lists["dismissed"])
+
+    def to_json(self) -> dict[str, Any]:
+        """The stored form: sorted lists."""
+        return {name: sorted(keys) for name, keys in self.lists.items()}
 
 
-def gather(context: Context, *, online: bool) -> list[Notification]:
-    """Every notification now; ``online``: refresh the config and fetch security events.
+def remembered(data: VaultData, name: str) -> set[str]:
+    """The keys in the list ``name`` (``seen`` or ``dismissed``) of the app's section."""
+    return set(data.state.get(SeenNotices).lists[name])
 
-    A device that never talked to a backup service (no session) stays offline: the
-    app does not contact a service the person has not chosen.
+
+class Board:
+    """The notifications of one run of the app: the service's last word, and the vault's.
+
+    ``events`` are the security events of the last successful fetch (None before
+    one), so a notification fetched online stays counted between fetches.
     """
-    data = context.vault.load()
-    config = cached_config(data)
-    events = None
-    state = load_state(data)
-    if online and state.session_token:
-        flow = context.flow()
-        try:
-            with flow.client(state) as client:
-                config = refresh_config(context.vault, client, now=context.clock())
-                if state.verified:
-                    events = client.events().events
-        except ServiceError:
-            events = None
-        data = context.vault.load()
-    elif state.verified:
-        events = []
-    return collect(data, config, now=context.clock(), events=events)
 
+    def __init__(self, context: Context) -> None:
+        self.context = context
+        self.events: list[m.Event] | None = None
 
-def seen(data: VaultData) -> set[str]:
-    """The keys of the notifications already seen."""
-    section = data.state.get(SECTION)
-    keys = section.get("seen") if isinstance(section, dict) else None
-    return {str(key) for key in keys} if isinstance(keys, list) else set()
+    def gather(self, *, online: bool, data: VaultData | None = None) -> list[Notification]:
+        """Every notification now; ``online``: refresh the config and the security events.
 
+        ``data`` is the vault as just read, if the caller has it. A device that never
+        talked to a backup service (no session) stays offline: the app does not contact
+        a service the person has not chosen.
+        """
+        if data is None:
+            data = self.context.vault.load()
+        config = cached_config(data)
+        state = load_state(data)
+        events: list[m.Event] | None = self.events if self.events is not None else []
+        if online and state.session_token:
+            try:
+                with self.context.flow().client(state) as client:
+                    config = refresh_config(self.context.vault, client, now=self.context.clock())
+                    self.events = events = client.events().events if state.verified else []
+            except ServiceError:
+                events = None
+            data = self.context.vault.load()
+        notices = collect(data, config, now=self.context.clock(), events=events)
+        self.forget_stale(notices, data, asked=online and events is not None)
+        return notices
 
-def unread(notices: list[Notification], data: VaultData) -> int:
-    """How many notifications the badge counts."""
-    known = seen(data)
-    return sum(1 for n in notices if n.kind not in NOT_COUNTED and key_of(n) not in known)
+    def shown(self, notices: Iterable[Notification]) -> list[Notification]:
+        """The notifications not dismissed."""
+        dismissed = remembered(self.context.vault.load(), "dismissed")
+        return [notice for notice in notices if notice.key not in dismissed]
 
+    def unread(self, notices: Iterable[Notification], data: VaultData | None = None) -> int:
+        """How many notifications the badge counts: neither seen nor dismissed."""
+        if data is None:
+            data = self.context.vault.load()
+        known = remembered(data, "seen") | remembered(data, "dismissed")
+        return sum(1 for n in notices if n.kind not in NOT_COUNTED and n.key not in known)
 
-def mark_seen(context: Context, notices: list[Notification]) -> None:
-    """Remember that these notifications were shown."""
-    keys = {key_of(n) for n in notices}
-    if keys <= seen(context.vault.load()):
-        return
-    with context.vault.transaction() as data:
-        section = data.state.setdefault(SECTION, {})
-        if not isinstance(section, dict):
-            section = data.state[SECTION] = {}
-        section["seen"] = sorted(seen(data) | keys)
+    def mark_seen(self, notices: Iterable[Notification]) -> None:
+        """Remember that these notifications were shown."""
+        self._add("seen", {notice.key for notice in notices})
+
+    def dismiss(self, notice: Notification) -> None:
+        """Hide ``notice`` until it stops applying and applies again."""
+        self._add("dismissed", {notice.key})
+
+    def _add(self, name: str, keys: set[str]) -> None:
+        if keys <= remembered(self.context.vault.load(), name):
+            return
+        with self.context.vault.transaction() as data:
+            data.state.get(SeenNotices).lists[name] |= keys
+
+    def forget_stale(self, notices: list[Notification], data: VaultData, *, asked: bool) -> None:
+        """Forget the keys of notifications that no longer apply (see the module docstring)."""
+        current = {notice.key for notice in notices}
+
+        def stale(key: str) -> bool:
+            if key in current:
+                return False
+            return asked or not key.startswith(f"{Kind.SECURITY.value}:")
+
+        if not any(stale(key) for name in LISTS for key in remembered(data, name)):
+            return
+        with self.context.vault.transaction() as fresh:
+            lists = fresh.state.get(SeenNotices).lists
+            for name in LISTS:
+                lists[name] = {key for key in lists[name] if not stale(key)}

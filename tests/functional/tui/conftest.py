@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from tui_support import LOCAL_ONLY, NOW, SMALL_KDF
 
+from otpkeep.device.backup.pending import pending_hook
 from otpkeep.device.client import ServiceClient
-from otpkeep.device.pending import pending_hook
 from otpkeep.device.vault import Vault
 from otpkeep.tui.app import OtpkeepApp, make_app
 

@@ -8,7 +8,7 @@ import pytest
 from textual.widgets import Label
 from tui_support import EMAIL, GITHUB, HEROKU, PASSCODE, fill, ready, said, settle, type_text
 
-from otpkeep.device.backup import load_state
+from otpkeep.device.backup.state import load_state
 from otpkeep.device.flows.verify import confirm_pending, parse_link
 from otpkeep.tui.draft import Step
 from otpkeep.tui.screens.code import CodeStep

@@ -18,7 +18,7 @@ from tui_support import (
     type_text,
 )
 
-from otpkeep.device.backup import load_state
+from otpkeep.device.backup.state import load_state
 from otpkeep.tui.screens.checkin import CheckInScreen
 from otpkeep.tui.screens.devices import DevicesScreen
 from otpkeep.tui.screens.notifications import NotificationsScreen

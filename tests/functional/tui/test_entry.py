@@ -76,3 +76,66 @@ def test_tui_is_a_listed_command() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "tui" in result.stdout
+
+
+def test_tui_without_a_terminal_says_so_and_exits_2(home: Path) -> None:
+    """`otpkeep tui` with a pipe for input and output refuses in one sentence, status 2."""
+    env = dict(os.environ, OTPKEEP_HOME=str(home), OTPKEEP_KEYSTORE="file")
+    result = subprocess.run(
+        [sys.executable, "-m", "otpkeep", "tui"],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert result.stderr.startswith("otpkeep: the terminal app needs a terminal")
+    assert result.stderr.count("\n") == 1
+
+
+CRASHING = """
+import sys
+from otpkeep.tui.screens.home import HomeScreen
+
+def action_copy(self):
+    raise RuntimeError("a bug in the app")
+
+HomeScreen.action_copy = action_copy
+from otpkeep.cli.main import main
+sys.exit(main(["tui"]))
+"""
+
+
+def test_a_crash_of_the_app_ends_in_one_sentence_and_status_1(home: Path, vault: Vault) -> None:
+    """A bug reached by a key press closes the app with one sentence, no traceback, status 1."""
+    fill(vault, GITHUB)
+    controller, terminal = pty.openpty()
+    fcntl.ioctl(terminal, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+    env = dict(os.environ, OTPKEEP_HOME=str(home), OTPKEEP_KEYSTORE="file", TERM="xterm-256color")
+    env.pop("OTPKEEP_SERVER", None)
+    env.pop("OTPKEEP_DEBUG", None)
+    process = subprocess.Popen(
+        [sys.executable, "-c", CRASHING],
+        stdin=terminal,
+        stdout=terminal,
+        stderr=terminal,
+        env=env,
+        start_new_session=True,
+    )
+    os.close(terminal)
+    try:
+        read_until(controller, b"GitHub")
+        os.write(controller, b"c")
+        after = read_until(controller, b"please report it.")
+        assert process.wait(timeout=30) == 1
+        assert b"Traceback" not in after
+        assert b"a bug in the app" not in after
+        assert b"otpkeep: the terminal app stopped on an unexpected error" in after
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        os.close(controller)

@@ -6,9 +6,9 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 from textual.widgets import Input, Label, TabbedContent
-from tui_support import BANK, GITHUB, HEROKU, NOW, fill, settle
+from tui_support import BANK, GITHUB, HEROKU, NOW, fill, rows, settle
 
-from otpkeep.otp.account import Account
+from otpkeep.otp.account import Account, OtpType
 from otpkeep.otp.codes import hotp, totp
 from otpkeep.otp.qr import qr_png
 from otpkeep.otp.uri import format_uri
@@ -18,8 +18,6 @@ from otpkeep.tui.screens.form import ErrorLine
 from otpkeep.tui.screens.home import HomeScreen
 from otpkeep.tui.screens.notifications import NotificationsScreen
 from otpkeep.tui.screens.settings import SettingsScreen
-from otpkeep.tui.widgets.account_row import AccountRow
-from otpkeep.tui.widgets.countdown import Countdown
 from otpkeep.tui.widgets.header import NotificationsIcon, SettingsIcon
 
 if TYPE_CHECKING:
@@ -35,27 +33,21 @@ pytestmark = pytest.mark.anyio
 
 
 def shown(app: OtpkeepApp) -> list[tuple[str, str]]:
-    """Each visible row as (issuer, code as written on screen)."""
-    rows = []
-    for row in app.screen.query(AccountRow):
-        issuer = row.query(".issuer").results(Label)
-        code = row.query(".code").results(Label)
-        rows.append(
-            (" ".join(str(i.content) for i in issuer), " ".join(str(c.content) for c in code))
-        )
-    return rows
+    """Each account on screen as (issuer, code as written on screen)."""
+    return [(issuer, code) for issuer, code, _, _ in rows(app)]
 
 
 async def open_add(app: OtpkeepApp, pilot: Pilot[Any], way: str = "paste") -> AddScreen:
-    """Press ``a`` on the home screen and pick the add screen's tab (paste, type or file)."""
+    """Press ``a`` on the home screen and click the add screen's tab (paste, type or file)."""
     await settle(pilot)
     await pilot.press("a")
     await settle(pilot)
     screen = app.screen
     assert isinstance(screen, AddScreen)
     if way != "paste":
-        screen.query_one("#ways", TabbedContent).active = way
+        await pilot.click(f"#--content-tab-{way}")
         await settle(pilot)
+        assert screen.query_one("#ways", TabbedContent).active == way
     return screen
 
 
@@ -73,8 +65,7 @@ async def test_every_account_shows_its_code_grouped_with_a_countdown(
             ("GitHub", f"{github[:3]} {github[3:]}"),
             ("Heroku", f"{heroku[:3]} {heroku[3:]}"),
         ]
-        bars = list(app.screen.query(Countdown))
-        assert [(bar.remaining, bar.period) for bar in bars] == [(20, 30), (20, 30)]
+        assert [beside[-3:] for _, _, _, beside in rows(app)] == ["20s", "20s"]
 
 
 async def test_an_empty_vault_says_how_to_add_an_account(build: Callable[..., OtpkeepApp]) -> None:
@@ -298,3 +289,103 @@ async def test_a_file_that_cannot_be_read_is_said_in_place(
         assert str(screen.query_one(ErrorLine).content) == (
             "Cannot read missing.json: No such file or directory."
         )
+
+
+async def test_thousands_of_accounts_scroll_and_search_like_a_few(
+    vault: Vault, build: Callable[..., OtpkeepApp]
+) -> None:
+    """With 2,000 accounts the screen fills with the first, End reaches the last, / finds one."""
+    many = [
+        Account(issuer=f"Issuer{n:04d}", name=f"user{n}", secret=b"%020d" % n) for n in range(2000)
+    ]
+    fill(vault, *many)
+    app = build()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert [issuer for issuer, _ in shown(app)][:3] == [
+            "Issuer0000",
+            "Issuer0001",
+            "Issuer0002",
+        ]
+        await pilot.press("end")
+        await settle(pilot)
+        assert [issuer for issuer, _ in shown(app)][-1] == "Issuer1999"
+        await pilot.press("c")
+        await settle(pilot)
+        assert app.clipboard == totp(many[-1].secret, NOW)
+        await pilot.press("slash", *"issuer1234")
+        await settle(pilot)
+        assert [issuer for issuer, _ in shown(app)] == ["Issuer1234"]
+
+
+def field_labels(screen: AddScreen) -> list[str]:
+    """The labels shown beside the fields of the typed form, in order."""
+    return [
+        str(label.content)
+        for label in screen.query("#type .label").results(Label)
+        if label.parent is not None and label.parent.display
+    ]
+
+
+async def choose_kind(pilot: Pilot[Any], downs: int) -> None:
+    """Open the Type list with the mouse and pick the entry ``downs`` below the current one."""
+    await pilot.click("#kind")
+    await settle(pilot)
+    await pilot.press(*["down"] * downs, "enter")
+    await settle(pilot)
+
+
+async def test_the_typed_form_labels_every_field_and_follows_the_type(
+    build: Callable[..., OtpkeepApp],
+) -> None:
+    """Each field has a label; TOTP asks a period, HOTP a counter, Steam only a period."""
+    app = build()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_add(app, pilot, "type")
+        common = ["Issuer", "Account name", "Secret (base32)", "Type"]
+        assert field_labels(screen) == [*common, "Algorithm", "Digits", "Period (sec)"]
+        await choose_kind(pilot, 1)
+        assert field_labels(screen) == [*common, "Algorithm", "Digits", "Counter"]
+        await choose_kind(pilot, 1)
+        assert field_labels(screen) == [*common, "Period (sec)"]
+
+
+async def test_typed_fields_add_an_hotp_account_with_its_counter(
+    vault: Vault, build: Callable[..., OtpkeepApp]
+) -> None:
+    """HOTP chosen, a counter typed: the account is stored counter-based from that count."""
+    app = build()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_add(app, pilot, "type")
+        await choose_kind(pilot, 1)
+        screen.query_one("#issuer", Input).value = "Bank"
+        screen.query_one("#secret", Input).value = "JBSWY3DPEHPK3PXP"
+        screen.query_one("#counter", Input).value = "41"
+        screen.query_one("#counter").focus()
+        await pilot.press("enter")
+        await settle(pilot, until=lambda: isinstance(app.screen, HomeScreen))
+    stored = [s.account for s in vault.load().live()]
+    assert stored == [
+        Account(
+            issuer="Bank", name="", secret=b"Hello!\xde\xad\xbe\xef", type=OtpType.HOTP, counter=41
+        )
+    ]
+
+
+async def test_codes_count_down_behind_the_delete_question(
+    vault: Vault, build: Callable[..., OtpkeepApp]
+) -> None:
+    """While d asks whether to delete, the codes behind the question still tick each second."""
+    fill(vault, GITHUB)
+    now = [NOW]
+    app = build(clock=lambda: now[0])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        home = app.screen
+        await pilot.press("d")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        now[0] = NOW + 21  # into the next period
+        await settle(pilot, until=lambda: rows(app, home)[0][3].endswith(" 29s"))
+        code = totp(GITHUB.secret, NOW + 21)
+        assert rows(app, home)[0][1] == f"{code[:3]} {code[3:]}"

@@ -19,9 +19,9 @@ from tui_support import (
     type_text,
 )
 
-from otpkeep.device.backup import load_state
+from otpkeep.device.backup.pending import pending_hook
+from otpkeep.device.backup.state import load_state
 from otpkeep.device.flows.passcode import check_in
-from otpkeep.device.pending import pending_hook
 from otpkeep.device.vault import Vault
 from otpkeep.tui.draft import Draft, DraftPrompter, Step
 from otpkeep.tui.screens.code import CodeStep

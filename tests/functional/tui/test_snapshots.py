@@ -10,8 +10,23 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from tui_support import BANK, EMAIL, GITHUB, HEROKU, PASSCODE, fill, ready, settle, type_text
+from tui_support import (
+    BANK,
+    EMAIL,
+    GITHUB,
+    HEROKU,
+    PASSCODE,
+    enable_directly,
+    fill,
+    ready,
+    service_time_at_now,
+    settle,
+    type_text,
+    wrong_passcodes,
+)
 
+from otpkeep.device.vault import Vault
+from otpkeep.otp.account import Account, OtpType
 from otpkeep.tui.draft import Step
 from otpkeep.tui.screens.code import CodeStep
 from otpkeep.tui.screens.done import DoneScreen
@@ -20,11 +35,11 @@ from otpkeep.tui.screens.passcode import PasscodeStep
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+    from pathlib import Path
 
     from textual.pilot import Pilot
 
     from conftest import ServiceHarness
-    from otpkeep.device.vault import Vault
     from otpkeep.tui.app import OtpkeepApp
 
 SIZES = pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
@@ -92,3 +107,74 @@ def test_backup_steps(  # noqa: PLR0917 - pytest fixtures and parameters
     fill(vault, GITHUB, HEROKU)
     app = online()
     assert snap_compare(app, terminal_size=size, run_before=drive_to(step, service))
+
+
+@SIZES
+@pytest.mark.parametrize("kind", ["totp", "hotp"])
+def test_add_form(
+    snap_compare: Any, build: Callable[..., OtpkeepApp], size: tuple[int, int], kind: str
+) -> None:
+    """The typed add form, labels beside fields, for TOTP (period) and HOTP (counter)."""
+
+    async def drive(pilot: Pilot[Any]) -> None:
+        await settle(pilot)
+        await pilot.press("a")
+        await settle(pilot)
+        await pilot.click("#--content-tab-type")
+        await settle(pilot)
+        if kind == "hotp":
+            await pilot.click("#kind")
+            await settle(pilot)
+            await pilot.press("down", "enter")
+            await settle(pilot)
+        await pilot.click("#issuer")
+        await type_text(pilot, "Acme")
+        await pilot.press("enter")  # no secret yet: refused beside the form
+        await settle(pilot)
+
+    assert snap_compare(build(), terminal_size=size, run_before=drive)
+
+
+@SIZES
+def test_home_with_many_accounts(
+    snap_compare: Any, vault: Vault, build: Callable[..., OtpkeepApp], size: tuple[int, int]
+) -> None:
+    """2,000 accounts, scrolled a few pages down with the keyboard: codes, countdowns, rules."""
+    fill(
+        vault,
+        *(
+            Account(
+                issuer=f"Issuer{n:04d}",
+                name=f"user{n}@example.com",
+                secret=b"%020d" % n,
+                type=OtpType.HOTP if n % 7 == 3 else OtpType.TOTP,
+                period=60 if n % 5 == 4 else 30,
+            )
+            for n in range(2000)
+        ),
+    )
+    keys = ("pagedown", "pagedown", "home", *["down"] * 17, "g")
+    assert snap_compare(build(), press=keys, terminal_size=size)
+
+
+@SIZES
+def test_notifications_with_the_same_title(  # noqa: PLR0917 - pytest fixtures and parameters
+    snap_compare: Any,
+    tmp_path: Path,
+    vault: Vault,
+    service: ServiceHarness,
+    online: Callable[..., OtpkeepApp],
+    size: tuple[int, int],
+) -> None:
+    """Three wrong passcodes in one minute: three warnings, each with its tries left."""
+    service_time_at_now(service)
+    fill(vault, GITHUB, HEROKU)
+    enable_directly(vault, service)
+    wrong_passcodes(Vault(tmp_path / "thief", keystore="file"), service, 3)
+
+    async def drive(pilot: Pilot[Any]) -> None:
+        await settle(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+
+    assert snap_compare(online(), terminal_size=size, run_before=drive)

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
+import re
 from typing import TYPE_CHECKING, Any
 
 from otpkeep.crypto.kdf import KdfParams
-from otpkeep.device.backup import load_state
+from otpkeep.device.backup.state import load_state
 from otpkeep.device.client import ServiceClient
 from otpkeep.device.flows.context import FlowContext
 from otpkeep.device.flows.enable import enable_backup
+from otpkeep.device.flows.transfer import transfer
 from otpkeep.otp.account import Account, OtpType
 from otpkeep.tui.draft import Draft, DraftPrompter, NeedInput, Step
 from otpkeep.tui.screens.form import ErrorLine
@@ -18,6 +22,7 @@ if TYPE_CHECKING:
 
     from textual.pilot import Pilot
     from textual.screen import Screen
+    from textual.widget import Widget
 
     from conftest import ServiceHarness
     from otpkeep.device.vault import Vault
@@ -62,6 +67,31 @@ async def type_text(pilot: Pilot[Any], text: str) -> None:
     await pilot.press(*text)
 
 
+def screen_lines(widget: Widget) -> list[str]:
+    """The lines a line-API widget shows now, as text (what a person reads)."""
+    return [widget.render_line(y).text for y in range(widget.scrollable_content_region.height)]
+
+
+def rows(app: OtpkeepApp, screen: Screen[Any] | None = None) -> list[tuple[str, str, str, str]]:
+    """Each account on screen as (issuer, code, name, what is beside the name).
+
+    Read from the home screen's account list (of ``screen``, else the top screen) as
+    drawn: two lines of text per account (columns apart by two spaces or more), then a
+    rule; an account cut by the top edge is left out.
+    """
+    accounts = (screen or app.screen).query_one("#accounts")
+    lines = screen_lines(accounts)[-accounts.scroll_offset.y % 3 :]
+    found = []
+    for top, bottom in zip(lines[0::3], lines[1::3], strict=False):
+        if not top.strip():
+            break
+        issuer, code = re.split(r"\s{2,}", top.strip(), maxsplit=1)
+        parts = re.split(r"\s{2,}", bottom.strip(), maxsplit=1)
+        name, beside = parts if len(parts) == 2 else ("", parts[0])
+        found.append((issuer, code, name, beside))
+    return found
+
+
 def said(app: OtpkeepApp) -> str:
     """The sentence on the current screen's error line."""
     return str(app.screen.query_one(ErrorLine).content)
@@ -103,3 +133,20 @@ def enable_directly(vault: Vault, service: ServiceHarness) -> None:
     draft.code = service.code(EMAIL)
     enable_backup(flows_for(vault, service, DraftPrompter(draft)))
     assert load_state(vault.load()).enabled
+
+
+def service_time_at_now(service: ServiceHarness) -> None:
+    """Set the service's clock to the minute of :data:`NOW`, so events read the same each run."""
+    moment = dt.datetime.fromtimestamp(NOW - NOW % 60, dt.UTC)
+    service.clock.offset = moment - dt.datetime.now(dt.UTC)
+
+
+def wrong_passcodes(vault: Vault, service: ServiceHarness, count: int) -> None:
+    """Someone reading the mailbox tries ``count`` wrong passcodes from the device of ``vault``."""
+    draft = Draft(email=EMAIL, passcode="204861")
+    with contextlib.suppress(NeedInput):  # the code is sent; the run stops to ask for it
+        transfer(flows_for(vault, service, DraftPrompter(draft)))
+    draft.code = service.code(EMAIL)
+    for _ in range(count):
+        with contextlib.suppress(NeedInput):  # one wrong try, then the passcode is asked again
+            transfer(flows_for(vault, service, DraftPrompter(draft)))

@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from otpkeep.crypto.kdf import KdfParams
+from otpkeep.device.backup.pending import pending_hook
 from otpkeep.device.client import ServiceClient
 from otpkeep.device.flows.context import Event, FlowContext
-from otpkeep.device.pending import pending_hook
 from otpkeep.device.vault import Vault
 from otpkeep.otp.account import Account
 

@@ -7,12 +7,12 @@ import time
 import pytest
 from device_harness import Script
 
+from otpkeep.device.backup.gate import cached_config
+from otpkeep.device.backup.sync import upload
 from otpkeep.device.flows import settings
 from otpkeep.device.flows.enable import enable_backup
 from otpkeep.device.flows.transfer import transfer
-from otpkeep.device.gate import cached_config
 from otpkeep.device.notifications import Kind, collect
-from otpkeep.device.sync import upload
 from otpkeep.errors import APIError, BackupError
 
 EMAIL = "owner@example.com"

@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from otpkeep.device.gate import DEFAULT_CONFIG, EcosystemMatcher, check_gate
-from otpkeep.device.vaultdata import VaultData
+from otpkeep.device.backup.gate import DEFAULT_CONFIG, EcosystemMatcher, check_gate
+from otpkeep.device.vault.data import VaultData
 from otpkeep.otp.account import Account
 from otpkeep.protocol import messages as m
 from otpkeep.server.settings import DEFAULT_ECOSYSTEM

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from device_harness import Script
 
+from otpkeep.device.backup.sync import upload
 from otpkeep.device.flows import settings
 from otpkeep.device.flows.enable import enable_backup
 from otpkeep.device.flows.transfer import transfer
-from otpkeep.device.sync import upload
 from otpkeep.errors import BackupError, ServiceUnavailableError
 
 EMAIL = "owner@example.com"

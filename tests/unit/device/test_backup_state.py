@@ -1,15 +1,16 @@
 """The backup settings in the vault: a round trip, no secret in repr, the change hook."""
 
 from otpkeep.crypto.kdf import KdfParams
-from otpkeep.device.backup import (
+from otpkeep.device.backup.pending import mark_pending, needs_sync
+from otpkeep.device.backup.state import (
     BackupState,
     CheckIn,
     PendingVerification,
     load_state,
     save_state,
 )
-from otpkeep.device.pending import mark_pending, needs_sync
-from otpkeep.device.vaultdata import VaultData
+from otpkeep.device.vault.data import VaultData
+from otpkeep.protocol.kinds import Purpose, SessionScope
 
 
 def full_state() -> BackupState:
@@ -18,12 +19,12 @@ def full_state() -> BackupState:
         email="a@b.test",
         account_id="0" * 32,
         session_token="tok-SECRET",
-        scope="full",
+        scope=SessionScope.FULL,
         enabled=True,
         data_key=b"K" * 32,
         key_version=2,
         last_version=7,
-        verification=PendingVerification("v1", "a@b.test", "enable", 100.0),
+        verification=PendingVerification("v1", "a@b.test", Purpose.ENABLE, 100.0),
         checkin=CheckIn(b"D" * 32, KdfParams(memory_kib=64, iterations=1, salt=b"S" * 16), 50.0, 1),
     )
 
@@ -64,13 +65,18 @@ def test_forgetting_the_session_keeps_only_the_server() -> None:
 
 
 def test_odd_nested_sections_read_as_absent_not_as_a_crash() -> None:
-    """Unknown keys in a nested section are ignored; a section missing its fields reads as None."""
+    """Unknown keys in a nested section are ignored; a section missing its fields reads as None;
+    a value of the wrong type takes its default."""
     raw = full_state().to_json()
     raw["verification"]["added_later"] = 1
     raw["checkin"] = {"digest": "not even base64"}
+    raw["scope"] = "emperor"
+    raw["key_version"] = "two"
     state = BackupState.from_json(raw)
     assert state.verification == full_state().verification
     assert state.checkin is None
+    assert state.scope is None
+    assert state.key_version == 0
 
 
 def test_a_check_in_stored_with_flat_parameters_still_reads() -> None:

@@ -5,12 +5,12 @@ import uuid
 import pytest
 
 from otpkeep.crypto.kdf import KdfParams
-from otpkeep.device.backup import BackupState, CheckIn
+from otpkeep.device.backup.gate import DEFAULT_CONFIG
+from otpkeep.device.backup.state import BackupState, CheckIn
 from otpkeep.device.flows.context import EventKind, FlowContext
 from otpkeep.device.flows.passcode import CHECKIN_INTERVALS, advance_checkin, choose_passcode
 from otpkeep.device.flows.transfer import countdown
 from otpkeep.device.flows.verify import mask_email, parse_link
-from otpkeep.device.gate import DEFAULT_CONFIG
 from otpkeep.errors import InvalidInputError, ServiceError
 
 SMALL_KDF = KdfParams(memory_kib=8, iterations=1)

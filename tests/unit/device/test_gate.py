@@ -1,7 +1,8 @@
 """The ecosystem gate: which accounts open it, and the config cache behind it."""
 
-from otpkeep.device.gate import DEFAULT_CONFIG, cached_config, check_gate, member_of
-from otpkeep.device.vaultdata import StoredAccount, VaultData
+from otpkeep.device.backup.gate import DEFAULT_CONFIG, cached_config, check_gate, member_of
+from otpkeep.device.vault.data import StoredAccount, VaultData
+from otpkeep.device.vault.state import VaultState
 from otpkeep.otp.account import Account
 from otpkeep.protocol import messages as m
 
@@ -40,9 +41,9 @@ def test_config_from_the_service_replaces_the_default() -> None:
     config = DEFAULT_CONFIG.model_copy(
         update={"ecosystem": [m.EcosystemMember(name="Acme", domains=["acme.test"])]}
     )
-    data = VaultData(state={"config": {"config": config.model_dump(mode="json")}})
+    data = VaultData(state=VaultState({"config": {"config": config.model_dump(mode="json")}}))
     assert cached_config(data).ecosystem[0].name == "Acme"
     data.add(Account("GitHub", "me@acme.test", b"k"), 1)
     assert check_gate(data, cached_config(data)).open
-    broken = VaultData(state={"config": {"config": {"ecosystem": "nope"}}})
+    broken = VaultData(state=VaultState({"config": {"config": {"ecosystem": "nope"}}}))
     assert cached_config(broken) is DEFAULT_CONFIG

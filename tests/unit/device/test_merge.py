@@ -3,8 +3,8 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from otpkeep.device.merge import merge
-from otpkeep.device.vaultdata import StoredAccount
+from otpkeep.device.backup.merge import merge
+from otpkeep.device.vault.data import StoredAccount
 from otpkeep.otp.account import Account, OtpType
 
 

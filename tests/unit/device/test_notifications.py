@@ -4,10 +4,10 @@ import datetime as dt
 import uuid
 
 from otpkeep.crypto.kdf import KdfParams
-from otpkeep.device.backup import BackupState, CheckIn, save_state
-from otpkeep.device.gate import DEFAULT_CONFIG
+from otpkeep.device.backup.gate import DEFAULT_CONFIG
+from otpkeep.device.backup.state import BackupState, CheckIn, save_state
 from otpkeep.device.notifications import Kind, collect
-from otpkeep.device.vaultdata import VaultData
+from otpkeep.device.vault.data import VaultData
 from otpkeep.otp.account import Account
 from otpkeep.protocol import messages as m
 

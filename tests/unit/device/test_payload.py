@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from otpkeep.device.payload import decode_payload, encode_payload
-from otpkeep.device.vaultdata import StoredAccount
+from otpkeep.device.backup.payload import decode_payload, encode_payload
+from otpkeep.device.vault.data import StoredAccount
 from otpkeep.errors import BackupError
 from otpkeep.otp.account import Account, Algorithm, OtpType
 

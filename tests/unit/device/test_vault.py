@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import stat
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import pytest
 
-from otpkeep.device import vaultfile
 from otpkeep.device.vault import Vault, VaultData
+from otpkeep.device.vault import file as vaultfile
+from otpkeep.device.vault.state import VaultState
 from otpkeep.errors import (
     DeviceKeyError,
     NotFoundError,
@@ -24,6 +25,22 @@ if TYPE_CHECKING:
 SECRET = b"12345678901234567890"
 
 
+class Note:
+    """A section of the vault's state for these tests: one line of text."""
+
+    NAME: ClassVar[str] = "note"
+
+    def __init__(self, text: str = "") -> None:
+        self.text = text
+
+    @classmethod
+    def from_json(cls, raw: object) -> Note:
+        return cls(raw["text"] if isinstance(raw, dict) else "")
+
+    def to_json(self) -> dict[str, Any]:
+        return {"text": self.text}
+
+
 def _account(name: str = "alice", issuer: str = "Example") -> Account:
     return Account(issuer=issuer, name=name, secret=SECRET)
 
@@ -36,7 +53,7 @@ def _filled(home: Path) -> Vault:
     vault = _vault(home)
     with vault.transaction() as data:
         data.add(_account(), 1000)
-        data.state["backup"] = {"enabled": True}
+        data.state.get(Note).text = "kept"
     return vault
 
 
@@ -47,7 +64,8 @@ def test_accounts_and_state_survive_a_round_trip(tmp_path: Path) -> None:
     [stored] = loaded.live()
     assert stored.account == _account()
     assert stored.updated_at == 1000
-    assert loaded.state == {"backup": {"enabled": True}}
+    assert loaded.state.get(Note).text == "kept"
+    assert loaded.state.to_json() == {"note": {"text": "kept"}}
 
 
 def test_the_file_holds_no_secret_in_clear(tmp_path: Path) -> None:
@@ -125,15 +143,26 @@ def test_on_change_runs_only_when_accounts_change(tmp_path: Path) -> None:
 
     def mark(data: VaultData) -> None:
         calls.append(len(data.live()))
-        data.state["pending"] = True
+        data.state.get(Note).text += " and changed"
 
     vault = _vault(tmp_path, on_change=mark)
     with vault.transaction() as data:
-        data.state["config"] = {"x": 1}
+        data.state.get(Note).text = "set"
     with vault.transaction() as data:
         data.add(_account(), 1)
     assert calls == [1]
-    assert vault.load().state == {"config": {"x": 1}, "pending": True}
+    assert vault.load().state.to_json() == {"note": {"text": "set and changed"}}
+
+
+def test_sections_no_code_asks_for_are_kept(tmp_path: Path) -> None:
+    """A section written by another otpkeep (one this code does not know) survives a write."""
+    vault = _vault(tmp_path)
+    with vault.transaction() as data:
+        data.state = VaultState({"later": {"what": [1, 2]}})
+        data.add(_account(), 1)
+    with vault.transaction() as data:
+        data.state.get(Note).text = "mine"
+    assert vault.load().state.to_json() == {"later": {"what": [1, 2]}, "note": {"text": "mine"}}
 
 
 def test_a_flipped_byte_is_refused_and_never_overwritten(tmp_path: Path) -> None:

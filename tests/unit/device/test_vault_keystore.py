@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from otpkeep.device.keystore import (
+from otpkeep.device.vault import Vault
+from otpkeep.device.vault.keystore import (
     KEYRING_SERVICE,
     FileKeyStore,
     KeyringKeyStore,
@@ -15,7 +16,6 @@ from otpkeep.device.keystore import (
     decode_key,
     encode_key,
 )
-from otpkeep.device.vault import Vault
 from otpkeep.errors import DeviceKeyError
 from otpkeep.otp.account import Account
 

@@ -8,7 +8,7 @@ import platform
 import time
 from typing import TYPE_CHECKING, Protocol
 
-from otpkeep.device.backup import BackupState, load_state, save_state
+from otpkeep.device.backup.state import BackupState, load_state, save_state
 from otpkeep.device.client import ServiceClient
 from otpkeep.errors import ServiceError
 

@@ -7,10 +7,10 @@ import uuid
 from typing import TYPE_CHECKING
 
 from otpkeep.crypto import escrow
+from otpkeep.device.backup.gate import check_gate, refresh_config
+from otpkeep.device.backup.sync import upload
 from otpkeep.device.flows.passcode import adopt_session, choose_passcode, register_passcode
 from otpkeep.device.flows.verify import mask_email, verify_email
-from otpkeep.device.gate import check_gate, refresh_config
-from otpkeep.device.sync import upload
 from otpkeep.errors import APIError, BackupError
 from otpkeep.protocol import messages as m
 from otpkeep.protocol.errors import ErrorCode
@@ -51,13 +51,13 @@ def enable_backup(ctx: FlowContext, email: str | None = None) -> EnableResult:
         )
 
     same_address = email is None or email.strip().casefold() == state.email.casefold()
-    setup = state.session_token and state.scope == m.SessionScope.SETUP
+    setup = state.session_token and state.scope is m.SessionScope.SETUP
     if not (setup and same_address):
         grant = verify_email(ctx, m.Purpose.ENABLE, email)
         if not isinstance(grant, m.SessionGranted):  # pragma: no cover - purpose decides
             raise BackupError("The service answered the verification unexpectedly.")
         state = ctx.state()
-    if state.has_passcode or state.scope != m.SessionScope.SETUP:
+    if state.has_passcode or state.scope is not m.SessionScope.SETUP:
         # The session is a recovery session: `otpkeep transfer` goes on with it.
         raise _already_has_backup(state.email)
 
@@ -80,7 +80,7 @@ def enable_backup(ctx: FlowContext, email: str | None = None) -> EnableResult:
             if exc.code == ErrorCode.PASSCODE_EXISTS:
                 state = ctx.state()
                 state.has_passcode = True
-                state.scope = m.SessionScope.RECOVERY.value
+                state.scope = m.SessionScope.RECOVERY
                 ctx.save(state)
                 raise _already_has_backup(state.email) from exc
             raise

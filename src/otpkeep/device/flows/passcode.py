@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from otpkeep.crypto import escrow, slowhash
 from otpkeep.crypto.policy import check_passcode
-from otpkeep.device.backup import BackupState, CheckIn
+from otpkeep.device.backup.state import BackupState, CheckIn
 from otpkeep.device.flows.context import EventKind, FlowContext
 from otpkeep.device.proofs import possession_header
 from otpkeep.errors import WeakPasscodeError
@@ -130,7 +130,7 @@ def adopt_session(state: BackupState, session: m.NewSession, client: ServiceClie
     """Use the session the service gave in place of the one this device used, from now on."""
     state.session_token = session.session_token
     state.session_id = str(session.session_id)
-    state.scope = session.scope.value
+    state.scope = session.scope
     client.token = session.session_token
 
 

@@ -6,11 +6,11 @@ import dataclasses
 import uuid
 from typing import TYPE_CHECKING
 
+from otpkeep.device.backup.gate import cached_config
+from otpkeep.device.backup.sync import backup_gone, backup_key, open_remote, upload
 from otpkeep.device.flows.passcode import adopt_session, choose_passcode, register_passcode
 from otpkeep.device.flows.verify import verify_email
-from otpkeep.device.gate import cached_config
 from otpkeep.device.proofs import possession_header
-from otpkeep.device.sync import backup_gone, backup_key, open_remote, upload
 from otpkeep.errors import APIError, BackupError, NotFoundError, ServiceError
 from otpkeep.protocol import messages as m
 from otpkeep.protocol.errors import ErrorCode

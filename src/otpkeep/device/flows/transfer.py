@@ -14,7 +14,10 @@ import uuid
 from typing import TYPE_CHECKING
 
 from otpkeep.crypto import escrow
-from otpkeep.device.backup import BackupState, load_state, save_state
+from otpkeep.device.backup.gate import refresh_config
+from otpkeep.device.backup.payload import encode_payload
+from otpkeep.device.backup.state import BackupState, load_state, save_state
+from otpkeep.device.backup.sync import merge_into, open_remote, upload
 from otpkeep.device.flows.context import EventKind, FlowContext
 from otpkeep.device.flows.passcode import (
     BlindedPasscode,
@@ -23,9 +26,6 @@ from otpkeep.device.flows.passcode import (
     register_passcode,
 )
 from otpkeep.device.flows.verify import verify_email
-from otpkeep.device.gate import refresh_config
-from otpkeep.device.payload import encode_payload
-from otpkeep.device.sync import merge_into, open_remote, upload
 from otpkeep.errors import APIError, BackupError, ServiceError
 from otpkeep.protocol import messages as m
 from otpkeep.protocol.errors import ErrorCode
@@ -124,11 +124,11 @@ def _try_passcode(
 def _recovery_session(ctx: FlowContext, email: str | None) -> BackupState:
     state = ctx.state()
     same_address = email is None or email.strip().casefold() == state.email.casefold()
-    if state.session_token and state.scope == m.SessionScope.RECOVERY and same_address:
+    if state.session_token and state.scope is m.SessionScope.RECOVERY and same_address:
         return state
     verify_email(ctx, m.Purpose.TRANSFER, email)
     state = ctx.state()
-    if not state.has_passcode or state.scope != m.SessionScope.RECOVERY:
+    if not state.has_passcode or state.scope is not m.SessionScope.RECOVERY:
         raise BackupError(NO_BACKUP)
     return state
 

@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from otpkeep.device.backup import BackupState, PendingVerification
+from otpkeep.device.backup.state import BackupState, PendingVerification
 from otpkeep.device.flows.context import EventKind, FlowContext
 from otpkeep.errors import APIError, BackupError, InvalidInputError
 from otpkeep.protocol import messages as m
@@ -56,7 +56,7 @@ def apply_grant(
     state.server_url = server_url
     state.session_token = grant.session_token
     state.session_id = str(grant.session_id)
-    state.scope = grant.scope.value
+    state.scope = grant.scope
     state.account_id = str(grant.account_id)
     state.email = grant.email
     state.has_passcode = grant.has_passcode
@@ -90,10 +90,10 @@ def _confirm(
 ) -> m.SessionGranted | m.EmailChanged:
     # Only a change of address is confirmed in this device's session; a code for a new
     # session is confirmed without one (the old one may have ended).
-    signed_in = state if pending.purpose == m.Purpose.CHANGE_EMAIL else None
+    signed_in = state if pending.purpose is m.Purpose.CHANGE_EMAIL else None
     with ctx.client(signed_in, url=pending.server_url or None) as client:
         try:
-            if pending.purpose == m.Purpose.CHANGE_EMAIL:
+            if pending.purpose is m.Purpose.CHANGE_EMAIL:
                 return client.confirm_email_change(uuid.UUID(pending.verification_id), code)
             return client.confirm_session(uuid.UUID(pending.verification_id), code)
         except APIError as exc:
@@ -141,7 +141,7 @@ def send_code(
     pending = PendingVerification(
         verification_id=str(started.verification_id),
         email=address,
-        purpose=purpose.value,
+        purpose=purpose,
         expires_at=now + started.expires_in,
         server_url=ctx.server_url,
     )

@@ -10,7 +10,7 @@ from textual.widgets import Button, Footer, Input, Label, Static
 
 from otpkeep.device.flows.passcode import check_in
 from otpkeep.tui.draft import Draft, DraftPrompter
-from otpkeep.tui.screens.form import ErrorLine, Failed, FormScreen
+from otpkeep.tui.screens.form import ErrorLine, Failed, FormScreen, Tone
 from otpkeep.tui.widgets.field import Field
 
 if TYPE_CHECKING:
@@ -57,12 +57,12 @@ class CheckInScreen(FormScreen[None]):
     async def check(self, passcode: str) -> None:
         """Run the device's check-in with the typed passcode."""
         if not passcode:
-            self.say("Type your backup passcode.")
+            self.say("Type your backup passcode.", tone=Tone.WARNING)
             return
         prompter = DraftPrompter(Draft(passcode=passcode))
         right = await self.call(lambda: check_in(self.context.flow(prompter)), busy="Checking…")
         if isinstance(right, Failed):
             return
-        self.say(prompter.last_message(), info=right)
+        self.say(prompter.last_message(), tone=Tone.SUCCESS if right else Tone.WARNING)
         if right:
             self.query_one("#passcode", Input).value = ""

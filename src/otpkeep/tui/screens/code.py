@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from otpkeep.device.backup import load_state
+from otpkeep.device.backup.state import load_state
 from otpkeep.errors import OtpkeepError
 from otpkeep.tui.draft import Step
 from otpkeep.tui.screens.step import StepScreen

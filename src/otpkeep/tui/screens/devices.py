@@ -11,7 +11,7 @@ from textual.widgets.option_list import Option
 
 from otpkeep.device.flows.settings import devices, revoke_device
 from otpkeep.tui.screens.confirm import ConfirmScreen
-from otpkeep.tui.screens.form import ErrorLine, Failed, FormScreen
+from otpkeep.tui.screens.form import ErrorLine, Failed, FormScreen, Tone
 
 if TYPE_CHECKING:
     from textual.app import ComposeResult
@@ -70,7 +70,10 @@ class DevicesScreen(FormScreen[None]):
         if device is None:
             return
         if device.current:
-            self.say("That is this device: turn backup off from the command line instead.")
+            self.say(
+                "That is this device: turn backup off from the command line instead.",
+                tone=Tone.WARNING,
+            )
             return
 
         def answered(yes: bool | None) -> None:  # noqa: FBT001 - a screen result
@@ -91,5 +94,5 @@ class DevicesScreen(FormScreen[None]):
 
         if isinstance(await self.call(revoke, busy="Revoking…"), Failed):
             return
-        self.say("Revoked.", info=True)
+        self.say("Revoked.", tone=Tone.SUCCESS)
         self.load()

@@ -1,15 +1,16 @@
-"""What every form-like screen shares: an error line in place, and calls off the event loop."""
+"""What every form-like screen shares: a line of news in place, and calls off the event loop."""
 
 from __future__ import annotations
 
 import asyncio
+import enum
 from typing import TYPE_CHECKING, ClassVar, TypeVar
 
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import Button, Static
 
-from otpkeep.errors import OtpkeepError
+from otpkeep.errors import APIError, BackupError, InvalidInputError, OtpkeepError
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -23,6 +24,28 @@ def unexpected(error: Exception) -> str:
     return f"Unexpected error ({type(error).__name__}): please report it."
 
 
+class Tone(enum.Enum):
+    """How a sentence on the line reads: colour follows what it means to the person."""
+
+    PROGRESS = "progress"
+    """Something is under way, or news (a code was sent): plain."""
+    SUCCESS = "success"
+    """Something was done: green."""
+    WARNING = "warning"
+    """A wait or a refusal the person can act on (wrong passcode, too many tries): amber."""
+    ERROR = "error"
+    """Something failed that the person did not cause (service down, a bug): red."""
+
+
+def tone_of(error: OtpkeepError) -> Tone:
+    """Refusals of what was typed or asked are warnings; failures are errors."""
+    if isinstance(error, InvalidInputError | BackupError):
+        return Tone.WARNING
+    if isinstance(error, APIError) and error.status < 500:
+        return Tone.WARNING
+    return Tone.ERROR
+
+
 class Failed:
     """What :meth:`FormScreen.call` returns when the call failed (its error is on screen)."""
 
@@ -31,12 +54,20 @@ FAILED = Failed()
 
 
 class ErrorLine(Static):
-    """One sentence saying what went wrong, in place; empty when nothing did."""
+    """One sentence in place: what went wrong, what is under way, or what was done."""
 
     DEFAULT_CSS = """
     ErrorLine { color: $error; height: auto; margin: 1 0 0 0; }
-    ErrorLine.-info { color: $success; }
+    ErrorLine.-progress { color: $text; }
+    ErrorLine.-success { color: $success; }
+    ErrorLine.-warning { color: $warning; }
     """
+
+    def show(self, text: str, tone: Tone) -> None:
+        """Show ``text`` in the colour of ``tone``."""
+        for other in Tone:
+            self.set_class(other is tone and tone is not Tone.ERROR, f"-{other.value}")
+        self.update(text)
 
 
 class FormScreen(Screen[ResultType]):
@@ -52,13 +83,13 @@ class FormScreen(Screen[ResultType]):
         """Leave this screen, keeping what was typed in the screens below."""
         self.dismiss()
 
-    def say(self, text: str, *, info: bool = False) -> None:
-        """Show ``text`` on the error line (``info``: as good news)."""
+    def say(self, text: str, *, info: bool = False, tone: Tone | None = None) -> None:
+        """Show ``text`` on the line in ``tone`` (default: an error; ``info``: progress)."""
         if not self.is_attached:
             return
-        line = self.query_one(ErrorLine)
-        line.set_class(info, "-info")
-        line.update(text)
+        if tone is None:
+            tone = Tone.PROGRESS if info else Tone.ERROR
+        self.query_one(ErrorLine).show(text, tone)
 
     def set_busy(self, busy: bool) -> None:  # noqa: FBT001 - a plain switch
         """Disable the buttons that act while a call runs; Back and Cancel stay usable."""
@@ -68,12 +99,12 @@ class FormScreen(Screen[ResultType]):
 
     async def call(self, fn: Callable[[], R], *, busy: str = "") -> R | Failed:
         """Run ``fn`` in a thread; an :class:`OtpkeepError` becomes one sentence in place."""
-        self.say(busy, info=True)
+        self.say(busy, tone=Tone.PROGRESS)
         self.set_busy(busy=True)
         try:
             result = await asyncio.to_thread(fn)
         except OtpkeepError as error:
-            self.say(str(error))
+            self.say(str(error), tone=tone_of(error))
             return FAILED
         except Exception as error:  # noqa: BLE001 - the app's error boundary: never a traceback
             self.say(unexpected(error))

@@ -7,34 +7,34 @@ from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
 from textual.binding import Binding, BindingType
-from textual.screen import Screen
-from textual.widgets import Footer, Input, ListView, Static
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Footer, Input, Static
 
 from otpkeep.errors import OtpkeepError
 from otpkeep.otp.account import OtpType
-from otpkeep.otp.codes import code_for, valid_for
-from otpkeep.tui.notices import gather, unread
-from otpkeep.tui.screens.add import AddScreen
+from otpkeep.otp.codes import code_for
+from otpkeep.tui.notices import Board
 from otpkeep.tui.screens.confirm import ConfirmScreen
-from otpkeep.tui.screens.notifications import NotificationsScreen
-from otpkeep.tui.screens.settings import SettingsScreen
-from otpkeep.tui.widgets.account_row import AccountRow
+from otpkeep.tui.widgets.account_list import AccountList
 from otpkeep.tui.widgets.field import Field
 from otpkeep.tui.widgets.header import AppHeader, NotificationsOpened, SettingsOpened
+from otpkeep.tui.wording import counted
 
 if TYPE_CHECKING:
     from textual.app import ComposeResult
 
+    from otpkeep.device.notifications import Notification
     from otpkeep.device.vault import StoredAccount
     from otpkeep.tui.context import Context
 
 EMPTY = "No accounts yet. Press a to add one: paste a URI, type the fields or import a file."
 NO_MATCH = "No account matches the search."
-ONLINE_EVERY = 300.0
+ONLINE_EVERY = 300
+"""Ticks (seconds) between two looks at the service for security events."""
 
 
 class HomeScreen(Screen[None]):
-    """The account list; codes follow the injected clock, one tick a second."""
+    """The account list; one timer a second repaints the codes and countdowns on screen."""
 
     AUTO_FOCUS = "#accounts"
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -49,32 +49,41 @@ class HomeScreen(Screen[None]):
         Binding("q", "app.quit", "Quit"),
     ]
 
+    online_every = ONLINE_EVERY
+
     def __init__(self, context: Context) -> None:
         super().__init__()
         self.context = context
+        self.board = Board(context)
         self._accounts: list[StoredAccount] = []
-        self._hotp_codes: dict[str, str] = {}
         self._stamp: object = None
-        self._rebuilding = asyncio.Lock()
+        self._asked_at: object = None
+        self._ticks = 0
 
     def compose(self) -> ComposeResult:
         yield AppHeader()
         yield Field(placeholder="Search issuer or name", id="search")
         yield Static("", id="message", markup=False)
-        yield ListView(id="accounts")
+        yield AccountList(self.context.clock, id="accounts")
         yield Footer()
 
-    async def on_mount(self) -> None:
+    def on_mount(self) -> None:
         self.query_one("#search").display = False
-        await self.reload()
+        self.reload()
         self.set_interval(1.0, self.tick)
-        self.set_interval(ONLINE_EVERY, self.check_online)
         self.check_online()
 
-    async def on_screen_resume(self) -> None:
-        await self.reload()
+    def on_screen_resume(self) -> None:
+        self.reload()
+        if self._stamp != self._asked_at:
+            self.check_online()  # a flow or another screen changed something: ask again
 
     # --- what is shown -----------------------------------------------------------
+
+    @property
+    def accounts(self) -> AccountList:
+        """The list widget."""
+        return self.query_one("#accounts", AccountList)
 
     @property
     def query_text(self) -> str:
@@ -82,78 +91,75 @@ class HomeScreen(Screen[None]):
         search = self.query_one("#search", Input)
         return search.value.strip() if search.display else ""
 
-    async def reload(self) -> None:
-        """Read the vault again and rebuild the list."""
+    def reload(self) -> None:
+        """Read the vault again, show the matching accounts and count the notifications."""
         stamp = self.context.vault_stamp()  # before reading: a change meanwhile shows next tick
         try:
             data = self.context.vault.load()
         except OtpkeepError as error:
-            self.query_one("#message", Static).update(str(error))
+            self.say(str(error))
             return
         self._accounts = data.live()
         self._stamp = stamp
+        self.filter()
         try:
-            self.query_one(AppHeader).set_unread(unread(gather(self.context, online=False), data))
+            notices = self.board.gather(online=False, data=data)
+            self.query_one(AppHeader).set_unread(self.board.unread(notices, data))
         except OtpkeepError:
             self.query_one(AppHeader).set_unread(0)
-        await self.rebuild()
 
-    async def rebuild(self) -> None:
-        """Rebuild the rows for the accounts that match the search (one rebuild at a time)."""
-        async with self._rebuilding:
-            await self._rebuild()
-
-    async def _rebuild(self) -> None:
+    def filter(self) -> None:
+        """Show the accounts that match the search, or say why there is none."""
         needle = self.query_text
         shown = [
             stored
             for stored in self._accounts
             if stored.account is not None and (not needle or stored.account.matches(needle))
         ]
-        accounts = self.query_one("#accounts", ListView)
-        index = accounts.index
-        await accounts.clear()
-        await accounts.extend(AccountRow(stored) for stored in shown)
-        if shown:
-            accounts.index = min(index or 0, len(shown) - 1)
-        message = "" if shown else (NO_MATCH if self._accounts else EMPTY)
-        self.query_one("#message", Static).update(message)
-        self.query_one("#message", Static).display = bool(message)
-        self.refresh_codes()
+        self.accounts.show(shown)
+        self.say("" if shown else (NO_MATCH if self._accounts else EMPTY))
 
-    def refresh_codes(self) -> None:
-        """Write every visible row's code and countdown for the clock's current time."""
-        at = self.context.clock()
-        for row in self.query(AccountRow):
-            account = row.stored.account
-            if account is None or not row.is_mounted:
-                continue
-            if account.type is OtpType.HOTP:
-                row.show(self._hotp_codes.get(row.account_id), 0, 1)
-            else:
-                row.show(code_for(account, at), valid_for(at, account.period), account.period)
+    def say(self, message: str) -> None:
+        """Show ``message`` above the list (nothing when empty)."""
+        line = self.query_one("#message", Static)
+        line.update(message)
+        line.display = bool(message)
 
-    async def tick(self) -> None:
-        """Once a second: new codes, and the vault again if another process changed it."""
+    def show_unread(self, notices: list[Notification]) -> None:
+        """Put the number of unread notifications on the badge."""
+        self.query_one(AppHeader).set_unread(self.board.unread(notices))
+
+    def in_sight(self) -> bool:
+        """True while a person sees this screen: on top, or under a dialog."""
+        stack = self.app.screen_stack
+        below_dialog = len(stack) > 1 and stack[-2] is self and isinstance(stack[-1], ModalScreen)
+        return self.is_current or below_dialog
+
+    def tick(self) -> None:
+        """Once a second: the vault again if it changed, else the codes on screen."""
+        if not self.in_sight():
+            return
+        self._ticks += 1
+        if self._ticks % self.online_every == 0:
+            self.check_online()
         if self.context.vault_stamp() != self._stamp:
-            await self.reload()
+            self.reload()
         else:
-            self.refresh_codes()
+            self.accounts.tick()
 
     @work(exclusive=True, group="online", exit_on_error=False)
     async def check_online(self) -> None:
         """Now and then: security events and the operator's config, for the badge."""
+        self._asked_at = self._stamp
         try:
-            notices = await asyncio.to_thread(gather, self.context, online=True)
-            data = self.context.vault.load()
+            notices = await asyncio.to_thread(self.board.gather, online=True)
+            self.show_unread(notices)
         except OtpkeepError:
             return
-        self.query_one(AppHeader).set_unread(unread(notices, data))
 
-    def selected(self) -> AccountRow | None:
-        """The highlighted row, if any."""
-        child = self.query_one("#accounts", ListView).highlighted_child
-        return child if isinstance(child, AccountRow) else None
+    def selected(self) -> StoredAccount | None:
+        """The highlighted account, if any."""
+        return self.accounts.highlighted_account
 
     # --- search --------------------------------------------------------------------
 
@@ -162,32 +168,32 @@ class HomeScreen(Screen[None]):
         search.display = True
         search.focus()
 
-    async def action_clear_search(self) -> None:
+    def action_clear_search(self) -> None:
         search = self.query_one("#search", Input)
         if search.display:
             search.value = ""
             search.display = False
-            await self.rebuild()
-        self.query_one("#accounts").focus()
+            self.filter()
+        self.accounts.focus()
 
     @on(Input.Changed, "#search")
-    async def _search_changed(self) -> None:
-        await self.rebuild()
+    def _search_changed(self) -> None:
+        self.filter()
 
     @on(Input.Submitted, "#search")
     def _search_submitted(self) -> None:
-        self.query_one("#accounts").focus()
+        self.accounts.focus()
 
     # --- actions on the highlighted account ----------------------------------------
 
     def action_copy(self) -> None:
-        row = self.selected()
-        if row is None or row.stored.account is None:
+        stored = self.selected()
+        if stored is None or stored.account is None:
             self.notify("Choose an account first.", severity="warning")
             return
-        account = row.stored.account
+        account = stored.account
         if account.type is OtpType.HOTP:
-            code = self._hotp_codes.get(row.account_id)
+            code = self.accounts.revealed.get(stored.id)
             if code is None:
                 self.notify("Press g to generate this account's next code.", severity="warning")
                 return
@@ -196,48 +202,50 @@ class HomeScreen(Screen[None]):
         self.app.copy_to_clipboard(code)
         self.notify(f"Copied the code of {account.label}.")
 
-    async def action_next_code(self) -> None:
+    def action_next_code(self) -> None:
         """HOTP: show the code of the stored counter and move the counter on, in the vault."""
-        row = self.selected()
-        if row is None or row.stored.account is None:
+        stored = self.selected()
+        if stored is None or stored.account is None:
             return
-        account = row.stored.account
+        account = stored.account
         if account.type is not OtpType.HOTP:
-            self.notify("Only counter-based (HOTP) accounts make codes on demand.")
+            self.notify(
+                "Only counter-based (HOTP) accounts make codes on demand.", severity="warning"
+            )
             return
         try:
             with self.context.vault.transaction() as data:
-                current = data.accounts[row.account_id].account or account
+                current = data.accounts[stored.id].account or account
                 code = code_for(current, self.context.clock())
                 data.update(
-                    row.account_id,
-                    current.replace(counter=current.counter + 1),
-                    self.context.now_ms(),
+                    stored.id, current.replace(counter=current.counter + 1), self.context.now_ms()
                 )
         except OtpkeepError as error:
             self.notify(str(error), severity="error")
             return
-        self._hotp_codes[row.account_id] = code
-        await self.reload()
+        self.accounts.reveal(stored.id, code)
+        self.reload()
         self.context.after_change()
 
     def action_add(self) -> None:
+        from otpkeep.tui.screens.add import AddScreen  # noqa: PLC0415 - not needed to start
+
         self.app.push_screen(AddScreen(self.context), self._after_add)
 
-    async def _after_add(self, added: int | None) -> None:
+    def _after_add(self, added: int | None) -> None:
         if added:
-            await self.reload()
-            self.notify(f"Added {added} account{'s' if added != 1 else ''}.")
+            self.reload()
+            self.notify(f"Added {counted(added, 'account')}.")
             self.context.after_change()
 
     def action_delete(self) -> None:
-        row = self.selected()
-        if row is None or row.stored.account is None:
+        stored = self.selected()
+        if stored is None or stored.account is None:
             return
-        label = row.stored.account.label
-        account_id = row.account_id
+        label = stored.account.label
+        account_id = stored.id
 
-        async def confirmed(yes: bool | None) -> None:  # noqa: FBT001 - a screen result
+        def confirmed(yes: bool | None) -> None:  # noqa: FBT001 - a screen result
             if not yes:
                 return
             try:
@@ -246,7 +254,7 @@ class HomeScreen(Screen[None]):
             except OtpkeepError as error:
                 self.notify(str(error), severity="error")
                 return
-            await self.reload()
+            self.reload()
             self.notify(f"Deleted {label}.")
             self.context.after_change()
 
@@ -257,9 +265,13 @@ class HomeScreen(Screen[None]):
     # --- header ----------------------------------------------------------------------
 
     def action_notifications(self) -> None:
-        self.app.push_screen(NotificationsScreen(self.context))
+        from otpkeep.tui.screens.notifications import NotificationsScreen  # noqa: PLC0415 - not needed to start
+
+        self.app.push_screen(NotificationsScreen(self.context, self.board))
 
     def action_settings(self) -> None:
+        from otpkeep.tui.screens.settings import SettingsScreen  # noqa: PLC0415 - not needed to start
+
         self.app.push_screen(SettingsScreen(self.context))
 
     def on_notifications_opened(self, message: NotificationsOpened) -> None:

@@ -4,51 +4,58 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
-from rich.text import Text
 from textual import on, work
 from textual.binding import Binding, BindingType
+from textual.content import Content
 from textual.widgets import Footer, Label, OptionList
 from textual.widgets.option_list import Option
 
-from otpkeep.device.notifications import Kind, Notification
+from otpkeep.device.notifications import Action, Kind, Notification
 from otpkeep.errors import OtpkeepError
 from otpkeep.tui import flows
-from otpkeep.tui.notices import gather, key_of, mark_seen
+from otpkeep.tui.notices import IN_APP, Board
 from otpkeep.tui.screens.checkin import CheckInScreen
-from otpkeep.tui.screens.form import ErrorLine, Failed, FormScreen
+from otpkeep.tui.screens.devices import DevicesScreen
+from otpkeep.tui.screens.form import ErrorLine, Failed, FormScreen, Tone
 
 if TYPE_CHECKING:
     from textual.app import ComposeResult
 
     from otpkeep.tui.context import Context
 
-ACTIONS = {
-    Kind.ENABLE_BACKUPS: "Enter: turn backup on",
-    Kind.CHECK_IN: "Enter: check your passcode",
-    Kind.BACKUP_FAILED: "Enter: back up now",
+TITLE_STYLES = {
+    Kind.ENABLE_BACKUPS: "bold",
+    Kind.CHECK_IN: "bold",
+    Kind.BACKUP_FAILED: "bold $error",
+    Kind.SECURITY: "bold $warning",
+    Kind.OFFLINE: "bold $text-muted",
 }
+NOTHING = "Nothing new."
 
 
-def render(notice: Notification) -> Text:
-    """A notification as two or three lines: title, sentence, what Enter does."""
-    text = Text(notice.title, style="bold")
-    text.append("\n")
-    text.append(notice.message)
-    action = ACTIONS.get(notice.kind)
-    if action:
-        text.append("\n")
-        text.append(action, style="italic")
-    return text
+def render(notice: Notification) -> Content:
+    """A notification as two or three lines: title, sentence, what Enter does, in app words."""
+    lines: list[str | tuple[str, str]] = [(notice.title, TITLE_STYLES[notice.kind])]
+    if notice.detail:
+        lines.extend(("\n", notice.detail))
+    if notice.action is not None:
+        lines.extend(("\n", (IN_APP[notice.action], "italic")))
+    return Content.assemble(*lines)
 
 
 class NotificationsScreen(FormScreen[None]):
-    """The list, most pressing first; Enter acts on the highlighted one."""
+    """The list, most pressing first; Enter acts on the highlighted one, x dismisses it."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "back", "Back")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "back", "Back"),
+        Binding("x,delete", "dismiss_notice", "Dismiss"),
+    ]
 
-    def __init__(self, context: Context) -> None:
+    def __init__(self, context: Context, board: Board | None = None) -> None:
         super().__init__()
         self.context = context
+        self.board = board or Board(context)
+        self.found: list[Notification] = []
         self.notices: list[Notification] = []
 
     def compose(self) -> ComposeResult:
@@ -59,7 +66,7 @@ class NotificationsScreen(FormScreen[None]):
 
     def on_mount(self) -> None:
         try:
-            self.show(gather(self.context, online=False))
+            self.show(self.board.gather(online=False))
         except OtpkeepError as error:
             self.say(str(error))
         self.query_one("#notices").focus()
@@ -68,45 +75,68 @@ class NotificationsScreen(FormScreen[None]):
     def on_screen_resume(self) -> None:
         self.fetch()
 
-    def show(self, notices: list[Notification]) -> None:
-        """Show ``notices`` (the highlight stays where it was) and mark them seen."""
-        self.notices = notices
+    def show(self, found: list[Notification]) -> None:
+        """Show what is not dismissed of ``found`` (the highlight stays) and mark it seen."""
+        self.found = found
+        self.notices = self.board.shown(found)
         options = self.query_one("#notices", OptionList)
         highlighted = options.highlighted
         options.clear_options()
-        options.add_options(Option(render(n), id=key_of(n)) for n in notices)
-        if not notices:
-            options.add_option(Option("Nothing new.", disabled=True))
+        options.add_options(Option(render(n)) for n in self.notices)
+        if not self.notices:
+            options.add_option(Option(NOTHING, disabled=True))
         else:
-            options.highlighted = min(highlighted or 0, len(notices) - 1)
+            options.highlighted = min(highlighted or 0, len(self.notices) - 1)
         try:
-            mark_seen(self.context, notices)
+            self.board.mark_seen(self.notices)
         except OtpkeepError as error:
             self.say(str(error))
 
     @work(exclusive=True, group="notices")
     async def fetch(self) -> None:
         """Security events and the operator's config from the service, in the background."""
-        found = await self.call(lambda: gather(self.context, online=True))
-        if not isinstance(found, Failed) and found != self.notices:
+        found = await self.call(lambda: self.board.gather(online=True))
+        if not isinstance(found, Failed) and found != self.found:
             self.show(found)
+
+    def highlighted_notice(self) -> Notification | None:
+        """The notification under the highlight, if any."""
+        index = self.query_one("#notices", OptionList).highlighted
+        if index is None or not 0 <= index < len(self.notices):
+            return None
+        return self.notices[index]
+
+    def action_dismiss_notice(self) -> None:
+        """Hide the highlighted notification until it applies again."""
+        notice = self.highlighted_notice()
+        if notice is None:
+            return
+        try:
+            self.board.dismiss(notice)
+        except OtpkeepError as error:
+            self.say(str(error))
+            return
+        self.show(self.found)
+        self.say(f"Dismissed: {notice.title}.", tone=Tone.SUCCESS)
 
     @on(OptionList.OptionSelected, "#notices")
     def _chosen(self, event: OptionList.OptionSelected) -> None:
-        notice = next((n for n in self.notices if key_of(n) == event.option.id), None)
-        if notice is None:
+        if not 0 <= event.option_index < len(self.notices):
             return
-        if notice.kind is Kind.ENABLE_BACKUPS:
+        action = self.notices[event.option_index].action
+        if action is Action.ENABLE_BACKUP:
             self.context.start_flow(flows.ENABLE, None)
-        elif notice.kind is Kind.CHECK_IN:
+        elif action is Action.CHECK_IN:
             self.app.push_screen(CheckInScreen(self.context))
-        elif notice.kind is Kind.BACKUP_FAILED:
+        elif action is Action.BACK_UP_NOW:
             self.back_up_now()
+        elif action is Action.REVIEW_DEVICES:
+            self.app.push_screen(DevicesScreen(self.context))
 
     @work(exclusive=True, group="notices")
     async def back_up_now(self) -> None:
         """Retry the backup that failed."""
         result = await self.call(self.context.sync, busy="Backing up…")
         if not isinstance(result, Failed):
-            self.say(f"Backed up: version {result.version}.", info=True)
+            self.say(f"Backed up: version {result.version}.", tone=Tone.SUCCESS)
             self.fetch()

@@ -10,13 +10,14 @@ from textual.binding import Binding, BindingType
 from textual.widgets import Footer, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from otpkeep.device.backup import BackupState, load_state
+from otpkeep.device.backup.state import BackupState, load_state
 from otpkeep.errors import OtpkeepError
 from otpkeep.tui import flows
 from otpkeep.tui.screens.about import AboutScreen
 from otpkeep.tui.screens.devices import DevicesScreen
-from otpkeep.tui.screens.form import ErrorLine, Failed, FormScreen
+from otpkeep.tui.screens.form import ErrorLine, Failed, FormScreen, Tone
 from otpkeep.tui.screens.versions import VersionsScreen
+from otpkeep.tui.wording import counted
 
 if TYPE_CHECKING:
     from textual.app import ComposeResult
@@ -111,5 +112,8 @@ class SettingsScreen(FormScreen[None]):
         result = await self.call(self.context.sync, busy="Backing up…")
         if isinstance(result, Failed):
             return
-        self.say(f"Backed up {result.accounts} accounts: version {result.version}.", info=True)
+        self.say(
+            f"Backed up {counted(result.accounts, 'account')}: version {result.version}.",
+            tone=Tone.SUCCESS,
+        )
         self.show_status()

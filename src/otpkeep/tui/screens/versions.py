@@ -11,7 +11,8 @@ from textual.widgets.option_list import Option
 
 from otpkeep.device.flows.settings import restore, versions
 from otpkeep.tui.screens.confirm import ConfirmScreen
-from otpkeep.tui.screens.form import ErrorLine, Failed, FormScreen
+from otpkeep.tui.screens.form import ErrorLine, Failed, FormScreen, Tone
+from otpkeep.tui.wording import counted
 
 if TYPE_CHECKING:
     from textual.app import ComposeResult
@@ -60,7 +61,7 @@ class VersionsScreen(FormScreen[None]):
         if listed:
             options.highlighted = 0
         else:
-            self.say("The service keeps no version yet.", info=True)
+            self.say("The service keeps no version yet.", tone=Tone.PROGRESS)
         options.focus()
 
     @on(OptionList.OptionSelected, "#versions")
@@ -83,9 +84,9 @@ class VersionsScreen(FormScreen[None]):
         if isinstance(result, Failed):
             return
         count = len(result.restored)
-        self.say(
-            f"Restored {count} account{'' if count == 1 else 's'} from version {number}."
-            if count
-            else f"Version {number} holds no account that is missing here.",
-            info=True,
-        )
+        if count:
+            self.say(
+                f"Restored {counted(count, 'account')} from version {number}.", tone=Tone.SUCCESS
+            )
+        else:
+            self.say(f"Version {number} holds no account that is missing here.", tone=Tone.PROGRESS)

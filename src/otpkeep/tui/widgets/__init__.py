@@ -1,1 +1,1 @@
-"""Widgets of the terminal app: the header, an account's row, the countdown bar, fields."""
+"""Widgets of the terminal app: the header, the account list, fields."""

@@ -1,8 +1,8 @@
 """The pending-upload mark: set by every change to the accounts, cleared by a sync.
 
-Kept apart from :mod:`otpkeep.device.backup` because every command that opens
-the vault installs this hook, ``otpkeep code`` included: it must import nothing
-heavy.
+Kept apart from :mod:`otpkeep.device.backup.state` because every command that opens
+the vault installs this hook, ``otpkeep code`` included: it imports the backup state
+only when it runs, that is when the accounts changed.
 """
 
 from __future__ import annotations
@@ -14,10 +14,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
     from pathlib import Path
 
-    from otpkeep.device.vaultdata import VaultData
-
-SECTION = "backup"
-"""The vault state section of the backup (see :class:`otpkeep.device.backup.BackupState`)."""
+    from otpkeep.device.vault.data import VaultData
 
 PENDING_MARKER = "backup.pending"
 """A file beside the vault, so a command can see a pending upload without opening it."""
@@ -25,9 +22,11 @@ PENDING_MARKER = "backup.pending"
 
 def mark_pending(data: VaultData) -> bool:
     """The vault's change hook: accounts changed, so the next command uploads a backup."""
-    section = data.state.get(SECTION)
-    if isinstance(section, dict) and section.get("enabled"):
-        section["pending"] = True
+    from otpkeep.device.backup.state import BackupState  # noqa: PLC0415 - writes only
+
+    state = data.state.get(BackupState)
+    if state.enabled:
+        state.pending = True
         return True
     return False
 
@@ -45,5 +44,7 @@ def pending_hook(home: Path) -> Callable[[VaultData], None]:
 
 def needs_sync(data: VaultData) -> bool:
     """True when backup is on and a change waits to be uploaded."""
-    section = data.state.get(SECTION)
-    return isinstance(section, dict) and bool(section.get("enabled") and section.get("pending"))
+    from otpkeep.device.backup.state import BackupState  # noqa: PLC0415 - off the read path
+
+    state = data.state.get(BackupState)
+    return state.enabled and state.pending

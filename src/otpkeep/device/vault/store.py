@@ -14,9 +14,10 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from otpkeep.crypto import envelope
-from otpkeep.device import vaultfile
-from otpkeep.device.home import resolve_home
-from otpkeep.device.keystore import (
+from otpkeep.device.vault import file as vaultfile
+from otpkeep.device.vault.data import StoredAccount, VaultData, data_from_json, data_to_json, new_id
+from otpkeep.device.vault.home import resolve_home
+from otpkeep.device.vault.keystore import (
     FileKeyStore,
     KeyringBackend,
     KeyStore,
@@ -24,7 +25,6 @@ from otpkeep.device.keystore import (
     open_store,
     system_keyring,
 )
-from otpkeep.device.vaultdata import StoredAccount, VaultData, data_from_json, data_to_json, new_id
 from otpkeep.errors import DecryptionError, VaultCorruptError, VaultError
 
 if TYPE_CHECKING:

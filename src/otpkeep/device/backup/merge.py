@@ -15,8 +15,8 @@ from __future__ import annotations
 import dataclasses
 from typing import TYPE_CHECKING
 
-from otpkeep.device.payload import encode_payload
-from otpkeep.device.vaultdata import StoredAccount
+from otpkeep.device.backup.payload import encode_payload
+from otpkeep.device.vault.data import StoredAccount
 from otpkeep.otp.account import OtpType
 
 if TYPE_CHECKING:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from otpkeep.device.vaultdata import StoredAccount, account_from_json, account_to_json
+from otpkeep.device.vault.data import StoredAccount, account_from_json, account_to_json
 from otpkeep.errors import BackupError, InvalidInputError
 
 if TYPE_CHECKING:

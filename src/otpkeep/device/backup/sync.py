@@ -4,7 +4,7 @@ Every upload names the version it replaces (``If-Match``), is sealed for the ver
 will become (the version is in the associated data, so the service cannot pass off one
 version as another) and is signed under the possession key. When another device got
 there first (412), the device downloads the latest, merges it into its vault (see
-:mod:`otpkeep.device.merge`) and uploads again, a bounded number of times. A version
+:mod:`otpkeep.device.backup.merge`) and uploads again, a bounded number of times. A version
 older than the newest this device has seen is refused: the service cannot roll the
 backup back. An upload that fails leaves the change pending for the next command.
 """
@@ -17,10 +17,10 @@ import uuid
 from typing import TYPE_CHECKING
 
 from otpkeep.crypto import escrow
-from otpkeep.device.backup import BackupState, load_state, save_state
-from otpkeep.device.merge import MergeResult, merge
-from otpkeep.device.payload import decode_payload, encode_payload
-from otpkeep.device.pending import PENDING_MARKER
+from otpkeep.device.backup.merge import MergeResult, merge
+from otpkeep.device.backup.payload import decode_payload, encode_payload
+from otpkeep.device.backup.pending import PENDING_MARKER
+from otpkeep.device.backup.state import BackupState, load_state, save_state
 from otpkeep.errors import APIError, BackupError, ServiceError
 from otpkeep.protocol.errors import EndReason, ErrorCode
 
@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
     from otpkeep.device.client import ServiceClient
     from otpkeep.device.vault import Vault
-    from otpkeep.device.vaultdata import StoredAccount, VaultData
+    from otpkeep.device.vault.data import StoredAccount, VaultData
 
 MAX_ROUNDS = 5
 _GONE = frozenset({ErrorCode.NO_BACKUP, ErrorCode.NOT_FOUND, ErrorCode.PASSCODE_NOT_SET})

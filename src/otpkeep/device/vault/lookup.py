@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from otpkeep.errors import AmbiguousQueryError, NotFoundError
 
 if TYPE_CHECKING:
-    from otpkeep.device.vaultdata import StoredAccount, VaultData
+    from otpkeep.device.vault.data import StoredAccount, VaultData
 
 
 def find(data: VaultData, query: str | None) -> list[StoredAccount]:

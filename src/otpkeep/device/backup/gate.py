@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import pydantic
 
@@ -23,22 +23,52 @@ if TYPE_CHECKING:
 
     from otpkeep.device.client import ServiceClient
     from otpkeep.device.vault import Vault
-    from otpkeep.device.vaultdata import StoredAccount, VaultData
-
-SECTION = "config"
+    from otpkeep.device.vault.data import StoredAccount, VaultData
 
 DEFAULT_CONFIG = defaults.config(DEFAULT_ECOSYSTEM)
 
 
+class ConfigCache:
+    """The ``config`` section of the vault: the last ``GET /v1/config``, when and from whom."""
+
+    NAME: ClassVar[str] = "config"
+
+    def __init__(
+        self, config: m.ServiceConfig | None = None, fetched_at: float = 0.0, server_url: str = ""
+    ) -> None:
+        self.config = config
+        self.fetched_at = fetched_at
+        self.server_url = server_url
+
+    @classmethod
+    def from_json(cls, raw: object) -> ConfigCache:
+        """The stored copy; an unreadable one (from another version, say) reads as none."""
+        if not isinstance(raw, dict):
+            return cls()
+        try:
+            config = m.ServiceConfig.model_validate(raw.get("config"))
+        except pydantic.ValidationError:
+            return cls()
+        fetched_at = raw.get("fetched_at")
+        server_url = raw.get("server_url")
+        return cls(
+            config,
+            float(fetched_at) if isinstance(fetched_at, int | float) else 0.0,
+            server_url if isinstance(server_url, str) else "",
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        """The stored form."""
+        return {
+            "config": None if self.config is None else self.config.model_dump(mode="json"),
+            "fetched_at": self.fetched_at,
+            "server_url": self.server_url,
+        }
+
+
 def cached_config(data: VaultData) -> m.ServiceConfig:
     """The last config the service sent, else the built-in default."""
-    raw = data.state.get(SECTION)
-    if isinstance(raw, dict):
-        try:
-            return m.ServiceConfig.model_validate(raw.get("config"))
-        except pydantic.ValidationError:
-            pass
-    return DEFAULT_CONFIG
+    return data.state.get(ConfigCache).config or DEFAULT_CONFIG
 
 
 def refresh_config(vault: Vault, client: ServiceClient, *, now: float) -> m.ServiceConfig:
@@ -48,11 +78,7 @@ def refresh_config(vault: Vault, client: ServiceClient, *, now: float) -> m.Serv
     except ServiceError:
         return cached_config(vault.load())
     with vault.transaction() as data:
-        data.state[SECTION] = {
-            "config": config.model_dump(mode="json"),
-            "fetched_at": now,
-            "server_url": client.base_url,
-        }
+        data.state.put(ConfigCache(config, now, client.base_url))
     return config
 
 

@@ -1,9 +1,10 @@
-"""What the vault holds: the accounts (with tombstones) and the other modules' state."""
+"""What the vault holds: the accounts (with tombstones) and the typed state of the device."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from otpkeep.device.vault.state import VaultState
 from otpkeep.errors import NotFoundError
 from otpkeep.otp.account import (
     Account,
@@ -62,17 +63,17 @@ class StoredAccount:
 
 
 class VaultData:
-    """The decrypted vault: accounts by id, in insertion order, and a JSON ``state``."""
+    """The decrypted vault: accounts by id, in insertion order, and the typed ``state``."""
 
     __slots__ = ("accounts", "state")
 
     def __init__(
         self,
         accounts: dict[str, StoredAccount] | None = None,
-        state: dict[str, Any] | None = None,
+        state: VaultState | None = None,
     ) -> None:
         self.accounts: dict[str, StoredAccount] = {} if accounts is None else accounts
-        self.state: dict[str, Any] = {} if state is None else state
+        self.state = VaultState() if state is None else state
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, VaultData):
@@ -82,7 +83,7 @@ class VaultData:
     __hash__ = None  # type: ignore[assignment]  # mutable: not hashable
 
     def __repr__(self) -> str:
-        return f"VaultData(accounts={len(self.accounts)}, state keys={sorted(self.state)})"
+        return f"VaultData(accounts={len(self.accounts)}, state={list(self.state.names())})"
 
     def live(self) -> list[StoredAccount]:
         """The accounts that are not deleted, in insertion order."""
@@ -214,7 +215,7 @@ def data_to_json(data: VaultData) -> dict[str, Any]:
             }
             for stored in data.accounts.values()
         ],
-        "state": data.state,
+        "state": data.state.to_json(),
     }
 
 
@@ -235,4 +236,4 @@ def data_from_json(raw: dict[str, Any]) -> VaultData:
     state = raw["state"]
     if not isinstance(state, dict):
         raise TypeError("state must be an object")
-    return VaultData(accounts=accounts, state=state)
+    return VaultData(accounts=accounts, state=VaultState(state))

@@ -1,0 +1,192 @@
+"""Notifications as a person meets them: repeated security events, dismissal, the badge."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pytest
+from textual.widgets import OptionList
+from tui_support import (
+    BANK,
+    GITHUB,
+    HEROKU,
+    enable_directly,
+    fill,
+    ready,
+    rows,
+    service_time_at_now,
+    settle,
+    type_text,
+    wrong_passcodes,
+)
+
+from otpkeep.device.backup.pending import pending_hook
+from otpkeep.device.vault import Vault
+from otpkeep.tui.draft import Step
+from otpkeep.tui.screens.done import DoneScreen
+from otpkeep.tui.screens.home import HomeScreen
+from otpkeep.tui.screens.notifications import NotificationsScreen
+from otpkeep.tui.screens.passcode import PasscodeStep
+from otpkeep.tui.widgets.header import NotificationsIcon
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from pathlib import Path
+
+    from conftest import ServiceHarness
+    from otpkeep.tui.app import OtpkeepApp
+
+pytestmark = pytest.mark.anyio
+
+NEW_PASSCODE = "573920"
+
+
+def listed(app: OtpkeepApp) -> list[str]:
+    """Each notification on the screen, its lines joined by a space."""
+    options = app.screen.query_one("#notices", OptionList)
+    prompts = (options.get_option_at_index(i).prompt for i in range(options.option_count))
+    return [str(prompt).replace("\n", " ") for prompt in prompts]
+
+
+def badge(app: OtpkeepApp) -> int:
+    """The number on the home screen's Notifications badge."""
+    return app.screen.query_one(NotificationsIcon).unread
+
+
+async def test_three_wrong_passcodes_in_one_minute_are_three_notifications(
+    tmp_path: Path, vault: Vault, service: ServiceHarness, online: Callable[..., OtpkeepApp]
+) -> None:
+    """Three failures with the same title each get a line, with the tries left, and no crash."""
+    service_time_at_now(service)
+    fill(vault, GITHUB, HEROKU)
+    enable_directly(vault, service)
+    wrong_passcodes(Vault(tmp_path / "thief", keystore="file"), service, 3)
+    app = online()
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("n")
+        title = "Wrong passcode entered (2023-11-14 22:13 UTC)"
+        await settle(pilot, until=lambda: any(line.startswith(title) for line in listed(app)))
+        wrong = [line for line in listed(app) if line.startswith(title)]
+        assert [line.split("Tries left: ")[1] for line in wrong] == ["7.", "8.", "9."]
+
+
+async def test_the_badge_counts_events_found_by_the_periodic_check(
+    tmp_path: Path, vault: Vault, service: ServiceHarness, online: Callable[..., OtpkeepApp]
+) -> None:
+    """Wrong passcodes made while the app runs show on the badge after the next online check."""
+    fill(vault, GITHUB, HEROKU)
+    enable_directly(vault, service)
+    app = online()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        before = badge(app)
+        home = app.screen
+        assert isinstance(home, HomeScreen)
+        home.online_every = 1  # the check runs every five minutes; here, on the next tick
+        wrong_passcodes(Vault(tmp_path / "thief", keystore="file"), service, 2)
+        await settle(pilot, until=lambda: badge(app) >= before + 2)
+        after = badge(app)
+        home.online_every = 10_000
+        fill(vault, BANK)  # the vault changes: the home screen reloads, the count stays
+        await settle(pilot, until=lambda: len(rows(app)) == 3)
+        assert badge(app) == after
+
+
+async def test_a_dismissed_notification_stays_dismissed_after_a_restart(
+    vault: Vault, build: Callable[..., OtpkeepApp]
+) -> None:
+    """x dismisses Enable Backups; a new run of the app neither lists it nor counts it."""
+    fill(vault, HEROKU)
+    app = build()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert badge(app) == 1
+        await pilot.press("n")
+        await settle(pilot)
+        assert listed(app)[0].startswith("Enable Backups")
+        await pilot.press("x")
+        await settle(pilot)
+        assert listed(app) == ["Nothing new."]
+        await pilot.press("escape")
+        await settle(pilot)
+        assert badge(app) == 0
+    again = build()
+    async with again.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert badge(again) == 0
+        await pilot.press("n")
+        await settle(pilot)
+        assert listed(again) == ["Nothing new."]
+
+
+async def test_a_dismissed_notification_comes_back_when_it_applies_again(
+    tmp_path: Path, build: Callable[..., OtpkeepApp]
+) -> None:
+    """Enable Backups dismissed, then no longer true (no ecosystem account), then true again."""
+    vault = Vault(tmp_path / "device", keystore="file", on_change=pending_hook(tmp_path / "device"))
+    fill(vault, HEROKU)
+    app = build()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        await pilot.press("x", "escape")
+        await settle(pilot)
+        assert badge(app) == 0
+        await pilot.press("d", "y")  # the only ecosystem account goes: the gate closes
+        await settle(pilot, until=lambda: not vault.load().live())
+        await pilot.pause(1.2)
+        fill(vault, HEROKU)  # and comes back, from another process
+        await settle(pilot, until=lambda: badge(app) == 1)
+        await pilot.press("n")
+        await settle(pilot)
+        assert isinstance(app.screen, NotificationsScreen)
+        assert listed(app)[0].startswith("Enable Backups")
+
+
+async def test_notifications_say_what_to_do_in_the_app_not_on_the_command_line(
+    vault: Vault, build: Callable[..., OtpkeepApp]
+) -> None:
+    """Enable Backups names the app's way (Enter, Settings → Back Up Accounts), no command."""
+    fill(vault, HEROKU)
+    app = build()
+    async with app.run_test(size=(100, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        assert listed(app) == [
+            (
+                "Enable Backups Back up your accounts (Heroku is connected). "
+                "Enter: turn backup on (also in Settings → Back Up Accounts)"
+            )
+        ]
+        assert "otpkeep" not in " ".join(listed(app))
+
+
+async def test_after_a_flow_the_badge_counts_what_the_service_now_reports(
+    vault: Vault, service: ServiceHarness, online: Callable[..., OtpkeepApp]
+) -> None:
+    """Change backup passcode done: back home, the badge counts the service's new event."""
+    fill(vault, GITHUB, HEROKU)
+    enable_directly(vault, service)
+    app = online()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        before = badge(app)
+        await pilot.press("s")
+        await settle(pilot)
+        await pilot.press("down", "down", "enter")
+        await settle(pilot, until=lambda: ready(app, PasscodeStep))
+        await type_text(pilot, NEW_PASSCODE)
+        await pilot.press("enter")
+        await settle(pilot, until=lambda: ready(app, PasscodeStep, Step.PASSCODE_AGAIN))
+        await type_text(pilot, NEW_PASSCODE)
+        await pilot.press("enter")
+        await settle(pilot, until=lambda: isinstance(app.screen, DoneScreen))
+        await pilot.press("enter", "escape")
+        await settle(pilot, until=lambda: isinstance(app.screen, HomeScreen))
+        await settle(pilot, until=lambda: badge(app) == before + 1)
+        await pilot.press("n")
+        await settle(pilot)
+        assert any(line.startswith("Backup passcode changed") for line in listed(app))
