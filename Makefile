@@ -3,8 +3,10 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
 
-.PHONY: run test check lint typecheck contracts pytest bench clean
+.PHONY: run test check lint typecheck contracts pytest fuzz bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -12,9 +14,9 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $@
 
-## Start the backup service on 127.0.0.1:8000 with its embedded defaults.
+## Start the backup service on HOST:PORT (127.0.0.1:8000) with its embedded defaults.
 run: $(STAMP)
-	$(BIN)/otpkeep-server serve --host 127.0.0.1 --port 8000
+	$(BIN)/otpkeep-server serve --host $(HOST) --port $(PORT)
 
 ## Lint, types, import contracts and every test.
 test: check
@@ -33,6 +35,11 @@ contracts: $(STAMP)
 
 pytest: $(STAMP)
 	$(BIN)/pytest -n auto
+
+## Schemathesis, every check, on SQLite and PostgreSQL: many examples and call sequences.
+FUZZ_EXAMPLES ?= 300
+fuzz: $(STAMP)
+	OTPKEEP_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest tests/scale/test_openapi_contract.py -n 2 -p no:cacheprovider
 
 bench: $(STAMP)
 	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done

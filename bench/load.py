@@ -32,7 +32,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import httpx
 from aiosmtpd.controller import Controller
@@ -40,12 +40,8 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from otpkeep.crypto import escrow
-from otpkeep.device.flows.passcode import to_crypto_kdf
 from otpkeep.protocol.encoding import b64decode, b64encode
-from otpkeep.protocol.messages import KdfParams as WireKdfParams
-
-if TYPE_CHECKING:
-    from otpkeep.crypto.kdf import KdfParams
+from otpkeep.protocol.kdf import kdf_from_wire
 
 SERVER = [sys.executable, "-m", "otpkeep.cli.server"]
 DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -91,6 +87,7 @@ class Stats:
     latencies: list[float] = field(default_factory=list)
     by_action: dict[str, list[float]] = field(default_factory=dict)
     errors: int = 0
+    failures: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -102,12 +99,8 @@ class Client:
     version: int
 
 
-def _kdf(wire: dict[str, Any]) -> KdfParams:
-    return to_crypto_kdf(WireKdfParams.model_validate(wire))
-
-
 def enable(http: httpx.Client, url: str, sink: CodeSink, email: str) -> Client:
-    """A verified account with a passcode and a first backup."""
+    """A verified account with a passcode and a first backup, signed under its data key."""
     started = http.post(f"{url}/v1/verifications", json={"email": email, "purpose": "enable"})
     started.raise_for_status()
     code = sink.wait(email, 1)
@@ -125,13 +118,13 @@ def enable(http: httpx.Client, url: str, sink: CodeSink, email: str) -> Client:
         state,
         b64decode(body["evaluated_element"]),
         account_id=account_id,
+        registration_id=uuid.UUID(body["registration_id"]),
         key_version=body["key_version"],
-        kdf=_kdf(body["kdf"]),
+        kdf=kdf_from_wire(body["kdf"]),
         data_key=data_key,
         challenge=b64decode(body["challenge"]),
-        has_passcode=body["has_passcode"],
     )
-    http.put(
+    registered = http.put(
         f"{url}/v1/passcode",
         json={
             "registration_id": body["registration_id"],
@@ -139,15 +132,38 @@ def enable(http: httpx.Client, url: str, sink: CodeSink, email: str) -> Client:
             "auth_public_key": b64encode(registration.auth_public_key),
             "wrapped_data_key": b64encode(registration.wrapped_data_key),
             "kdf": body["kdf"],
-            "possession_key": b64encode(registration.possession_key or b""),
+            "signature": b64encode(registration.signature),
+            "possession_public_key": b64encode(registration.possession_public_key),
         },
         headers=auth,
-    ).raise_for_status()
-    sealed = escrow.seal_backup(data_key, os.urandom(2048), account_id=account_id)
+    )
+    registered.raise_for_status()
+    client = Client(
+        token=registered.json()["session"]["session_token"],
+        account_id=account_id,
+        data_key=data_key,
+        version=0,
+    )
+    sealed = escrow.seal_backup(data_key, os.urandom(2048), account_id=account_id, version=1)
     http.put(
-        f"{url}/v1/backup", content=sealed, headers={**auth, "If-None-Match": "*"}
+        f"{url}/v1/backup", content=sealed, headers=upload_headers(client, sealed)
     ).raise_for_status()
-    return Client(token=token, account_id=account_id, data_key=data_key, version=1)
+    client.version = 1
+    return client
+
+
+def upload_headers(client: Client, body: bytes) -> dict[str, str]:
+    """The headers of a signed upload of ``body`` over the client's newest version."""
+    version = client.version + 1
+    signature = escrow.sign_upload(
+        client.data_key, account_id=client.account_id, version=version, body=body
+    )
+    precondition = {"If-None-Match": "*"} if version == 1 else {"If-Match": f'"{client.version}"'}
+    return {
+        "Authorization": f"Bearer {client.token}",
+        "Otpkeep-Signature": b64encode(signature),
+        **precondition,
+    }
 
 
 def run_client(urls: list[str], client: Client, stats: Stats, until: float) -> None:
@@ -158,6 +174,7 @@ def run_client(urls: list[str], client: Client, stats: Stats, until: float) -> N
     turn = random.randrange(len(urls))
     latencies: dict[str, list[float]] = {name: [] for name in names}
     errors = 0
+    failures: list[str] = []
     with httpx.Client(timeout=60) as http:
         while time.monotonic() < until:
             turn += 1
@@ -166,36 +183,40 @@ def run_client(urls: list[str], client: Client, stats: Stats, until: float) -> N
             started = time.perf_counter()
             try:
                 ok = _act(http, url, action, client, auth)
-            except httpx.TransportError:
-                ok = False
+            except httpx.TransportError as exc:
+                ok = type(exc).__name__
             latencies[action].append(time.perf_counter() - started)
-            errors += not ok
+            if ok is not True:
+                errors += 1
+                failures.append(f"{action}: {ok}")
     with stats.lock:
         stats.errors += errors
+        stats.failures.extend(failures)
         for action, values in latencies.items():
             stats.latencies.extend(values)
             stats.by_action.setdefault(action, []).extend(values)
 
 
-def _act(http: httpx.Client, url: str, action: str, client: Client, auth: dict[str, str]) -> bool:
-    """Do one request of ``action``; whether the answer is the expected one."""
+def _act(
+    http: httpx.Client, url: str, action: str, client: Client, auth: dict[str, str]
+) -> bool | str:
+    """Do one request of ``action``; True for the expected answer, else what came."""
     if action == "config":
-        return http.get(f"{url}/v1/config").status_code == 200
-    if action == "download":
-        return http.get(f"{url}/v1/backup", headers=auth).status_code == 200
-    if action == "code":
+        answer = http.get(f"{url}/v1/config")
+    elif action == "download":
+        answer = http.get(f"{url}/v1/backup", headers=auth)
+    elif action == "code":
         email = f"{secrets.token_hex(6)}@load.example"
         answer = http.post(f"{url}/v1/verifications", json={"email": email, "purpose": "enable"})
-        return answer.status_code == 202
-    payload = os.urandom(random.randint(2048, 16384))
-    answer = http.put(
-        f"{url}/v1/backup",
-        content=payload,
-        headers={**auth, "If-Match": f'"{client.version}"'},
-    )
-    if answer.status_code != 200:
-        return False
-    client.version = answer.json()["version"]
+    else:
+        payload = os.urandom(random.randint(2048, 16384))
+        answer = http.put(
+            f"{url}/v1/backup", content=payload, headers=upload_headers(client, payload)
+        )
+        if answer.status_code == 200:
+            client.version = answer.json()["version"]
+    if answer.status_code >= 300:
+        return f"{answer.status_code} {answer.text[:120]}"
     return True
 
 
@@ -296,6 +317,8 @@ def run_configuration(
         controller.stop()
         log.close()
     count = len(stats.latencies)
+    for failure in sorted(set(stats.failures))[:5]:
+        print(f"  failed: {failure}", file=sys.stderr)
     actions = "; ".join(
         f"{action} {percentile(values, 0.5) * 1000:.0f}/{percentile(values, 0.99) * 1000:.0f}"
         for action, values in sorted(stats.by_action.items())
@@ -330,12 +353,17 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--clients", type=int, default=64)
     parser.add_argument(
+        "--quick", action="store_true", help="3 s, 4 clients, SQLite only (keeps the script honest)"
+    )
+    parser.add_argument(
         "--only", choices=["sqlite", "postgresql-1", "postgresql-2"], action="append"
     )
     parser.add_argument(
         "--postgres-url", default=os.environ.get("OTPKEEP_TEST_POSTGRES_URL") or DEFAULT_POSTGRES
     )
     arguments = parser.parse_args()
+    if arguments.quick:
+        arguments.seconds, arguments.clients, arguments.only = 3.0, 4, ["sqlite"]
     wanted = arguments.only or ["sqlite", "postgresql-1", "postgresql-2"]
     print(f"{arguments.clients} clients, {arguments.seconds:.0f} s each; mix {dict(MIX)} (%)")
     print(

@@ -7,6 +7,7 @@ its sentence on standard error, with exit status 1, never a traceback.
 from __future__ import annotations
 
 import argparse
+import atexit
 import json
 import logging
 import sys
@@ -43,11 +44,19 @@ class JsonFormatter(logging.Formatter):
 
 
 def configure_logging(level: str = "INFO") -> None:
-    """JSON lines on standard error for otpkeep's and uvicorn's loggers."""
+    """JSON lines on standard error for otpkeep's and uvicorn's loggers.
+
+    Requests only append their records to a list; one thread formats and writes them in
+    batches (:mod:`otpkeep.server.logbatch`), so no request waits for standard error.
+    """
+    from otpkeep.server.logbatch import BatchedHandler  # noqa: PLC0415 - keep --help fast
+
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter())
+    batched = BatchedHandler(handler)
+    atexit.register(batched.close)
     root = logging.getLogger()
-    root.handlers[:] = [handler]
+    root.handlers[:] = [batched]
     root.setLevel(level)
     for name in ("uvicorn", "uvicorn.error"):
         logging.getLogger(name).handlers[:] = []
@@ -60,13 +69,23 @@ def configure_logging(level: str = "INFO") -> None:
 def _serve(settings: Settings, host: str, port: int) -> None:
     import uvicorn  # noqa: PLC0415 - only serve needs it
 
-    from otpkeep.server.app import create_app  # noqa: PLC0415 - keep --help fast
+    from otpkeep.server.app import create_app, dispose  # noqa: PLC0415 - keep --help fast
+    from otpkeep.server.serving import (  # noqa: PLC0415
+        KEEP_ALIVE_SECONDS,
+        listen,
+        protocol_for,
+    )
 
     where = f"http://{host}:{port}"
     if "public_url" not in settings.model_fields_set:
         # The emailed links must reach this server: without OTPKEEP_PUBLIC_URL, where it listens.
         settings = settings.model_copy(update={"public_url": where})
     app = create_app(settings)
+    try:
+        sock = listen(host, port, backlog=settings.listen_backlog)
+    except BaseException:
+        dispose(app)
+        raise
     print(
         f"otpkeep-server listening on {where} (data in {settings.data_dir.resolve()}).\n"
         f"Point the app at it: otpkeep --server {where} backup enable "
@@ -77,7 +96,17 @@ def _serve(settings: Settings, host: str, port: int) -> None:
         print(
             f"Mail is written as .eml files to {settings.resolved_mail_dir.resolve()}.", flush=True
         )
-    uvicorn.run(app, host=host, port=port, access_log=False, log_config=None, server_header=False)
+    config = uvicorn.Config(
+        app,
+        http=protocol_for(settings),
+        access_log=False,
+        log_config=None,
+        server_header=False,
+        timeout_keep_alive=KEEP_ALIVE_SECONDS,
+        backlog=settings.listen_backlog,
+    )
+    with sock:
+        uvicorn.Server(config).run(sockets=[sock])
 
 
 def _migrate(settings: Settings) -> None:
@@ -132,6 +161,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             _worker(settings, once=arguments.once)
     except OtpkeepError as error:
         print(f"otpkeep-server: {error}", file=sys.stderr)
+        return 1
+    except OSError as error:
+        where = f" ({error.filename})" if error.filename else ""
+        print(
+            f"otpkeep-server: a file or folder cannot be used{where}: {error.strerror or error}.",
+            file=sys.stderr,
+        )
         return 1
     except KeyboardInterrupt:
         return 130

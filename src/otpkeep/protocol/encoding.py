@@ -5,6 +5,8 @@ from __future__ import annotations
 import base64
 import binascii
 
+BASE64URL_PATTERN = "^[A-Za-z0-9_-]*={0,2}$"
+"""What base64url text looks like (padding is accepted, never sent)."""
 _ALPHABET = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
 
 

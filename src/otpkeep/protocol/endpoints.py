@@ -59,7 +59,8 @@ COMMON_REFUSALS: Final = (E.INVALID_REQUEST, E.REQUEST_TOO_LARGE, E.SERVICE_UNAV
 """What any endpoint may answer: a malformed or too large request, a database outage."""
 SESSION_REFUSALS: Final = (E.UNAUTHORIZED, E.SESSION_EXPIRED, E.SESSION_ENDED, E.SESSION_SCOPE)
 """What any endpoint that needs a session may answer."""
-POSSESSION_REFUSALS: Final = (E.POSSESSION_PROOF_INVALID,)
+POSSESSION_REFUSALS: Final = (E.POSSESSION_PROOF_INVALID, E.PASSCODE_NOT_SET)
+"""What an endpoint that checks a possession proof may answer (no passcode: no key to prove)."""
 
 CONFIG = Endpoint(
     "config", "GET", "/v1/config", "The ecosystem, policies, KDF defaults and limits.",
@@ -103,7 +104,10 @@ REGISTRATION_FINISH = Endpoint(
     "Swap in the new passcode's keys, signed under the possession key.",
     scopes=frozenset({m.SessionScope.SETUP, m.SessionScope.FULL}),
     request=m.PasscodeRegistration, response=m.PasscodeRegistered,
-    refusals=(E.REGISTRATION_EXPIRED, E.KEY_VERSION_CONFLICT, E.PASSCODE_EXISTS),
+    refusals=(
+        E.REGISTRATION_EXPIRED, E.KEY_VERSION_CONFLICT, E.PASSCODE_EXISTS,
+        E.POSSESSION_PROOF_INVALID,
+    ),
 )  # fmt: skip
 RECOVERY_EVALUATE = Endpoint(
     "recovery_evaluate", "POST", "/v1/recovery/evaluate",

@@ -19,7 +19,7 @@ from otpkeep.crypto.kdf import (
     MAX_SALT_BYTES,
     KdfParams,
 )
-from otpkeep.protocol.encoding import b64decode, b64encode
+from otpkeep.protocol.encoding import BASE64URL_PATTERN, b64decode, b64encode
 from otpkeep.protocol.kdf import ALGORITHM, kdf_from_wire, kdf_to_wire
 
 
@@ -35,7 +35,14 @@ B64Bytes = Annotated[
     bytes,
     PlainValidator(_validate),
     PlainSerializer(b64encode, return_type=str, when_used="json"),
-    WithJsonSchema({"type": "string", "contentEncoding": "base64url"}),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "contentEncoding": "base64url",
+            "pattern": BASE64URL_PATTERN,
+            "description": "Bytes, base64url without padding (RFC 4648 section 5).",
+        }
+    ),
 ]
 """A ``bytes`` field that is base64url text on the wire."""
 

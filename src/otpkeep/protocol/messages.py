@@ -25,11 +25,12 @@ import datetime as dt
 import uuid
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, WithJsonSchema
 
 from otpkeep.crypto.policy import MAX_DIGITS, MIN_DIGITS
 from otpkeep.protocol.fields import B64Bytes, Kdf, KdfCosts
 from otpkeep.protocol.kinds import EventKind, PossessionAction, Purpose, SessionScope
+from otpkeep.protocol.mailbox import MAX_ADDRESS, NO_CONTROL_PATTERN, check_address, check_text
 
 __all__ = [
     "EventKind",
@@ -46,14 +47,27 @@ VERIFY_LINK = "otpkeep://verify"
 
 Email = Annotated[
     str,
-    StringConstraints(
-        strip_whitespace=True,
-        min_length=3,
-        max_length=254,
-        pattern=r"^[^@\s\x00-\x1f]+@[^@\s\x00-\x1f]+\.[^@\s\x00-\x1f]+$",
-    ),
+    StringConstraints(strip_whitespace=True, min_length=3, max_length=MAX_ADDRESS),
+    AfterValidator(check_address),
+    WithJsonSchema({"type": "string", "format": "email", "minLength": 3, "maxLength": MAX_ADDRESS}),
 ]
-DeviceName = Annotated[str, StringConstraints(strip_whitespace=True, max_length=64)]
+"""A mailbox address (:mod:`otpkeep.protocol.mailbox`): dot-atom local part, IDNA domain."""
+
+
+DeviceName = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, max_length=64),
+    AfterValidator(check_text),
+    WithJsonSchema({"type": "string", "maxLength": 64, "pattern": NO_CONTROL_PATTERN}),
+]
+Target = Annotated[
+    str,
+    StringConstraints(max_length=254),
+    AfterValidator(check_text),
+    WithJsonSchema({"type": "string", "maxLength": 254, "pattern": NO_CONTROL_PATTERN}),
+]
+KeyVersion = Annotated[int, Field(ge=0, le=2**32 - 1)]
+"""A key version: ``u32`` in every derivation (docs/protocol.md)."""
 VerificationCode = Annotated[str, StringConstraints(pattern=r"^[0-9]{6}$")]
 
 
@@ -162,7 +176,7 @@ class PossessionChallengeRequest(Message):
     """Ask for a challenge to sign for ``action`` on ``target`` (a device id, an address)."""
 
     action: PossessionAction
-    target: Annotated[str, StringConstraints(max_length=254)] = ""
+    target: Target = ""
 
 
 class PossessionChallenge(Message):
@@ -199,7 +213,7 @@ class PasscodeRegistration(Message):
     """
 
     registration_id: uuid.UUID
-    key_version: int
+    key_version: KeyVersion
     auth_public_key: B64Bytes
     wrapped_data_key: B64Bytes
     kdf: Kdf

@@ -4,30 +4,42 @@ The line names the route *template* (``/v/{token}``), never the raw path, so a t
 a URL never reaches a log; uvicorn's own access log is off. An exception that escapes
 the app becomes a 500 ``internal_error`` with nothing of it in the answer, and only
 its type in the log; a database that cannot be reached (or no pooled connection
-within 30 s) becomes a 503 ``service_unavailable``.
+within 30 s) or whose disk is full becomes a 503 ``service_unavailable`` with
+``Retry-After``, saying which (:mod:`otpkeep.server.db.failures`), and a client that went
+away before its request was read is logged with status 499 and answered nothing.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
+import secrets
 import time
-import uuid
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
-from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
-from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+from starlette.requests import ClientDisconnect
 
 from otpkeep.protocol.errors import ErrorCode
 from otpkeep.protocol.messages import ErrorBody, ErrorDetail
+from otpkeep.server.db.failures import Outage, outage
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
     from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 logger = logging.getLogger("otpkeep.access")
 error_logger = logging.getLogger("otpkeep.server")
+_PROCESS: Final = secrets.token_hex(4)
+_NUMBERS: Final = itertools.count()
+"""A request id is this process's random prefix and a number: unique without a syscall."""
+CLIENT_GONE = 499
+"""The status logged for a request whose client left before it was read (nginx's)."""
+RETRY_AFTER: dict[Outage, int] = {Outage.UNREACHABLE: 5, Outage.DISK_FULL: 60}
+"""Seconds a client is asked to wait after each kind of outage."""
+_OUTAGE_TEXT: dict[Outage, str] = {
+    Outage.UNREACHABLE: "The service cannot reach its database: try again later.",
+    Outage.DISK_FULL: "The service's database has no space left: try again later.",
+}
 
 
 def error_response_body(code: ErrorCode, message: str) -> bytes:
@@ -38,15 +50,14 @@ def error_response_body(code: ErrorCode, message: str) -> bytes:
 class AccessLog:
     """Pure ASGI middleware: request id, JSON access log line, 500/503 fallback."""
 
-    def __init__(self, app: ASGIApp, *, after_write: Callable[[], None] | None = None) -> None:
+    def __init__(self, app: ASGIApp) -> None:
         self.app = app
-        self.after_write = after_write
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        request_id = uuid.uuid4().hex[:16]
+        request_id = f"{_PROCESS}{next(_NUMBERS):08x}"
         started = time.perf_counter()
         status = 500
         response_started = False
@@ -63,35 +74,28 @@ class AccessLog:
 
         try:
             await self.app(scope, receive, send_with_id)
+        except ClientDisconnect:
+            status = CLIENT_GONE if not response_started else status
         except Exception as exc:  # noqa: BLE001 - the last line of defence: answer 500
             code = ErrorCode.INTERNAL_ERROR
             text = "The service failed: try again later."
-            if isinstance(
-                exc, OperationalError | InterfaceError | DisconnectionError | PoolTimeoutError
-            ):
+            headers = [
+                (b"content-type", b"application/json"),
+                (b"x-request-id", request_id.encode()),
+            ]
+            event = "unhandled_error"
+            cause = outage(exc)
+            if cause is not None:
                 code = ErrorCode.SERVICE_UNAVAILABLE
-                text = "The service cannot reach its database: try again later."
+                text = _OUTAGE_TEXT[cause]
+                event = cause.value
+                headers.append((b"retry-after", str(RETRY_AFTER[cause]).encode()))
             error_logger.error(  # noqa: TRY400 - a traceback may carry request data
-                json.dumps(
-                    {
-                        "event": "unhandled_error",
-                        "error": type(exc).__name__,
-                        "request_id": request_id,
-                    }
-                )
+                json.dumps({"event": event, "error": type(exc).__name__, "request_id": request_id})
             )
             if not response_started:
                 status = code.status
-                await send(
-                    {
-                        "type": "http.response.start",
-                        "status": status,
-                        "headers": [
-                            (b"content-type", b"application/json"),
-                            (b"x-request-id", request_id.encode()),
-                        ],
-                    }
-                )
+                await send({"type": "http.response.start", "status": status, "headers": headers})
                 await send({"type": "http.response.body", "body": error_response_body(code, text)})
         finally:
             route = scope.get("route")
@@ -105,5 +109,3 @@ class AccessLog:
                 "request_id": request_id,
             }
             logger.info(json.dumps(line))
-            if self.after_write is not None and scope.get("method") != "GET":
-                self.after_write()

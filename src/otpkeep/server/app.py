@@ -21,6 +21,7 @@ from otpkeep.server.db.migrate import migrate
 from otpkeep.server.janitor import Janitor
 from otpkeep.server.keys import OUTBOX, ServiceKeys, derive
 from otpkeep.server.mail.mailer import mailer_from_settings
+from otpkeep.server.mail.outbox import wake_after_commit
 from otpkeep.server.mail.sender import SenderHandle, start_sender
 from otpkeep.server.observability import Instruments, install
 from otpkeep.server.routes import account, backup, config, health, passcode, verifications
@@ -80,7 +81,7 @@ def open_outbox(settings: Settings) -> tuple[Engine, bytes]:
 
 
 class _MailWaker:
-    """Wakes the in-process sender after a request that may have queued mail."""
+    """Wakes the in-process sender after a commit that queued mail."""
 
     def __init__(self) -> None:
         self.handle: SenderHandle | None = None
@@ -126,12 +127,12 @@ def create_app(
     )
     app.state.runtime = runtime
     problems.install(app)
-    for router in (
+    for router in (  # the busiest first: a request is matched against routes in this order
+        backup.router,
         health.router,
         config.router,
         verifications.router,
         passcode.router,
-        backup.router,
         account.router,
         landing.router,
         undo.router,
@@ -142,7 +143,8 @@ def create_app(
         max_request_bytes=settings.max_request_bytes,
         max_backup_bytes=settings.max_backup_bytes,
     )
-    app.add_middleware(AccessLog, after_write=waker)
+    app.add_middleware(AccessLog)
+    wake_after_commit(runtime.sessions, waker)
     install(app, runtime, instruments)
     _describe_security(app)
     return app

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from otpkeep.protocol.errors import ErrorCode
 from otpkeep.protocol.messages import ErrorBody, ErrorDetail
@@ -57,7 +58,18 @@ async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
     )
 
 
-async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
+def allowed_methods(request: Request) -> str:
+    """Every method some route of the app answers at this request's path, for ``Allow``."""
+    methods: set[str] = set()
+    for candidate in request.app.router.routes:
+        match, _ = candidate.matches({**request.scope, "method": "GET", "type": "http"})
+        route_methods = getattr(candidate, "methods", None)
+        if match is not Match.NONE and route_methods:
+            methods.update(route_methods)
+    return ", ".join(sorted(methods))
+
+
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     if not isinstance(exc, StarletteHTTPException):  # pragma: no cover - registered for it
         raise TypeError(type(exc).__name__)
     if exc.status_code == 404:
@@ -71,7 +83,7 @@ async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
             code.value,
             "This request is not accepted here.",
             code.status,
-            headers=dict(exc.headers) if exc.headers else None,
+            headers={"Allow": allowed_methods(request)},
         )
     return error_response(
         ErrorCode.INVALID_REQUEST.value,

@@ -91,6 +91,12 @@ class Settings(BaseSettings):
     email_undo_days: int = Field(7, ge=1, le=90)
     metrics_token: SecretStr | None = None
 
+    header_timeout_seconds: int = Field(10, ge=1, le=300)
+    body_timeout_seconds: int = Field(60, ge=1, le=3600)
+    max_header_bytes: int = Field(16 * 1024, ge=1024, le=1024 * 1024)
+    max_connections: int = Field(256, ge=1, le=100_000)
+    listen_backlog: int = Field(512, ge=1, le=65_535)
+
     @classmethod
     def settings_customise_sources(
         cls,

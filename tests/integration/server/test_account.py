@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import escrowkit
-
 from otpkeep.protocol.errors import ErrorCode
 
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import escrowkit
 import pytest
 
+import escrowkit
 from otpkeep.crypto import escrow
 from otpkeep.protocol.errors import ErrorCode
 

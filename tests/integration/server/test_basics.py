@@ -126,3 +126,27 @@ def test_every_request_is_logged_by_route_template(service, caplog):
     lines = [record.getMessage() for record in caplog.records if record.name == "otpkeep.access"]
     assert any('"route": "/v/{token}"' in line and '"status": 404' in line for line in lines)
     assert "some-secret-token-value" not in caplog.text
+
+
+def test_openapi_names_security_and_refusals_as_served(service):
+    """Public endpoints declare no session, every other one the bearer scheme, and each
+    operation lists the statuses of its table's refusals, with Retry-After where it waits."""
+    from otpkeep.protocol import endpoints  # noqa: PLC0415
+
+    document = service.client.get("/openapi.json").json()
+    assert document["components"]["securitySchemes"]["session"]["scheme"] == "bearer"
+    for endpoint in endpoints.ENDPOINTS:
+        operation = document["paths"][endpoint.path][endpoint.method.lower()]
+        if not endpoint.authenticated:
+            assert "security" not in operation, endpoint.name
+        elif endpoint.optional:
+            assert operation["security"] == [{"session": []}, {}], endpoint.name
+        else:
+            assert operation["security"] == [{"session": []}], endpoint.name
+        answers = operation["responses"]
+        for code in endpoints.refusals_of(endpoint):
+            assert code.value in answers[str(code.status)]["description"], endpoint.name
+        assert "Retry-After" in answers["503"]["headers"]
+    blinded = document["components"]["schemas"]["OprfRequest"]["properties"]["blinded_element"]
+    assert blinded["contentEncoding"] == "base64url"
+    assert blinded["pattern"] == "^[A-Za-z0-9_-]*={0,2}$"

@@ -14,6 +14,7 @@ import httpx
 import pytest
 
 from otpkeep.server.app import create_app, dispose
+from otpkeep.server.serving import listen
 from otpkeep.server.settings import Settings
 
 COMMAND = [sys.executable, "-m", "otpkeep.cli.server"]
@@ -45,6 +46,33 @@ def test_missing_seed_is_one_sentence_and_exit_1(tmp_path):
     assert len(sentence) == 1
     assert str(tmp_path / "data" / "vault-seed") in sentence[0]
     assert not (tmp_path / "data" / "vault-seed").exists()
+
+
+def test_a_data_folder_that_cannot_be_made_is_one_sentence(tmp_path):
+    """``migrate`` with the data folder under a file ends in one sentence naming it, exit 1."""
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    result = run(tmp_path, "migrate", OTPKEEP_DATA_DIR=str(blocker / "data"))
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    sentences = [line for line in result.stderr.splitlines() if line.startswith("otpkeep-server:")]
+    assert len(sentences) == 1
+    assert str(blocker / "data") in sentences[0]
+
+
+def test_a_port_in_use_is_one_sentence_and_nothing_says_listening(tmp_path):
+    """``serve`` on a port another program holds exits 1 saying it cannot listen, and never
+    prints that it listens."""
+    holder = listen("127.0.0.1", 0, backlog=1)
+    port = holder.getsockname()[1]
+    with holder:
+        result = run(tmp_path, "serve", "--port", str(port))
+    assert result.returncode == 1
+    assert "listening" not in result.stdout
+    assert "Traceback" not in result.stderr
+    sentences = [line for line in result.stderr.splitlines() if line.startswith("otpkeep-server:")]
+    assert len(sentences) == 1
+    assert f"cannot listen on 127.0.0.1:{port}" in sentences[0]
 
 
 def test_bad_setting_is_one_sentence(tmp_path):

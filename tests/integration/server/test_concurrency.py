@@ -5,10 +5,10 @@ from __future__ import annotations
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
-import escrowkit
 import httpx
 import pytest
 
+import escrowkit
 from otpkeep.protocol.errors import ErrorCode
 
 pytestmark = pytest.mark.slow

@@ -38,3 +38,38 @@ def test_migrations_downgrade_to_nothing_and_back(database_url):
         assert "backups" in inspect(engine).get_table_names()
     finally:
         engine.dispose()
+
+
+def test_a_current_database_is_served_without_importing_alembic(database_url, tmp_path):
+    """Building the service on a database at the packaged head imports neither Alembic nor
+    Mako: they are loaded only when a migration is due."""
+    import subprocess  # noqa: PLC0415
+    import sys  # noqa: PLC0415
+
+    script = (
+        "import sys\n"
+        "from otpkeep.server.app import create_app, dispose\n"
+        "from otpkeep.server.settings import Settings\n"
+        f"app = create_app(Settings(data_dir={str(tmp_path)!r}, database_url={database_url!r},"
+        " mail_delivery='worker'))\n"
+        "dispose(app)\n"
+        "print(sorted(name for name in sys.modules if name.split('.')[0] in ('alembic', 'mako')))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert result.stdout.strip() == "[]"
+
+
+def test_the_packaged_head_is_the_newest_revision(database_url):
+    """The head read from the revision files is the revision Alembic upgrades to."""
+    from otpkeep.server.db.migrate import database_revision, packaged_head  # noqa: PLC0415
+
+    engine = open_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            command.upgrade(alembic_config(connection), "head")
+            connection.commit()
+            assert database_revision(connection) == packaged_head()
+    finally:
+        engine.dispose()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import escrowkit
-
 from otpkeep.crypto import escrow
 from otpkeep.protocol.encoding import b64encode
 from otpkeep.protocol.errors import ErrorCode

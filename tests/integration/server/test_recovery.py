@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import escrowkit
-
 from otpkeep.crypto import escrow
 from otpkeep.protocol.encoding import b64decode
 from otpkeep.protocol.errors import ErrorCode

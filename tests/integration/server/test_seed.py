@@ -8,10 +8,10 @@ import os
 import re
 import stat
 
-import escrowkit
 import pytest
 from sqlalchemy import create_engine, text
 
+import escrowkit
 from otpkeep.errors import SeedError
 from otpkeep.server.app import create_app, dispose
 from otpkeep.server.services.auth import hash_token

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import escrowkit
 from escrowkit import bearer
-
 from otpkeep.protocol.errors import ErrorCode
 
 

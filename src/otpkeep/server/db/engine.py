@@ -4,17 +4,21 @@ On SQLite every transaction starts with ``BEGIN IMMEDIATE`` (one writer at a tim
 the counters' ``UPDATE ... WHERE`` statements hold across processes), in WAL mode with
 foreign keys on and a busy timeout; within a process the connection pool has a single
 connection, so threads queue in Python rather than in SQLite's sleeping busy handler.
-On PostgreSQL (psycopg 3) counters rely on row locks and atomic statements.
+On PostgreSQL (psycopg 3) counters rely on row locks and atomic statements. Connections
+are not pinged before each use (a round trip on every request): a connection that died
+fails its request with a 503, and SQLAlchemy then replaces every pooled connection that
+is older than the failure, so the next requests reconnect.
 """
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from otpkeep.errors import ConfigurationError
@@ -41,7 +45,7 @@ def open_engine(url: str, *, postgres_pool_size: int = 10) -> Engine:
         ) from exc
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            _make_folder(Path(parsed.database).parent)
         engine = create_engine(
             parsed,
             hide_parameters=True,
@@ -61,11 +65,21 @@ def open_engine(url: str, *, postgres_pool_size: int = 10) -> Engine:
             pool_size=postgres_pool_size,
             max_overflow=0,
             pool_timeout=30,
-            pool_pre_ping=True,
         )
     raise ConfigurationError(
         "OTPKEEP_DATABASE_URL names a database otpkeep does not support: use SQLite or PostgreSQL."
     )
+
+
+def _make_folder(folder: Path) -> None:
+    """The database's folder, made if missing (mode 0700); one sentence if it cannot be."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    except OSError as exc:
+        raise ConfigurationError(
+            f"The data folder {folder} cannot be created ({exc.strerror}): check "
+            "OTPKEEP_DATA_DIR and that the service may write there."
+        ) from exc
 
 
 def _make_sqlite_safe(engine: Engine) -> None:
@@ -81,7 +95,13 @@ def _make_sqlite_safe(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # Straight to the driver: one statement on every transaction, with no result to read.
+        try:
+            connection.connection.dbapi_connection.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as exc:
+            raise DBAPIError.instance(
+                "BEGIN IMMEDIATE", None, exc, sqlite3.Error, hide_parameters=True
+            ) from exc
 
 
 def is_postgresql(engine: Engine) -> bool:

@@ -10,10 +10,13 @@ from __future__ import annotations
 import hashlib
 from datetime import UTC
 from email import policy
+from email.headerregistry import Address
 from email.message import EmailMessage
 from email.parser import BytesParser
 from email.utils import format_datetime
 from typing import TYPE_CHECKING, Final
+
+from otpkeep.protocol.mailbox import ascii_domain
 
 if TYPE_CHECKING:
     import uuid
@@ -30,12 +33,18 @@ def new_message_id(message_uuid: uuid.UUID) -> str:
     return f"<{message_uuid.hex}@{MESSAGE_ID_DOMAIN}>"
 
 
+def recipient(address: str) -> Address:
+    """The ``To`` of ``address`` (a mailbox the wire accepted): its domain as IDNA A-labels."""
+    local, _, domain = address.rpartition("@")
+    return Address(username=local, domain=ascii_domain(domain))
+
+
 def build_message(
     rendered: RenderedMail, *, to: str, message_id: str, now: datetime
 ) -> EmailMessage:
     """The message for ``to``: a text body and its HTML alternative, dated ``now``."""
     message = EmailMessage(policy=policy.SMTP)
-    message["To"] = to
+    message["To"] = recipient(to)
     message["Subject"] = rendered.subject
     message["Date"] = format_datetime(now.astimezone(UTC))
     message["Message-ID"] = message_id

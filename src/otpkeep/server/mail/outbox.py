@@ -6,12 +6,17 @@ code and the token of a link) is sealed under the outbox key, derived from the v
 seed, before it reaches the database: neither the table, nor freed pages, nor the
 write-ahead log ever hold it in the clear. The table and the statements that claim and
 settle its rows are in :mod:`otpkeep.server.db.outbox`; the sender opens and drains it.
+
+A transaction that queued a message is marked, so that the in-process sender is woken by
+the commits that queued mail (:func:`wake_after_commit`) and by no other.
 """
 
 from __future__ import annotations
 
 import uuid
 from typing import TYPE_CHECKING
+
+from sqlalchemy import event
 
 from otpkeep.crypto import envelope
 from otpkeep.crypto.schedule import frame
@@ -20,12 +25,14 @@ from otpkeep.server.mail.message import build_message, new_message_id, serialise
 from otpkeep.server.mail.templates import render
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Callable, Mapping
     from datetime import datetime
 
-    from sqlalchemy.orm import Session
+    from sqlalchemy.orm import Session, sessionmaker
 
 BODY_CONTEXT = b"otpkeep/v1/outbox-body"
+QUEUED = "otpkeep.mail.queued"
+"""The mark, in a session's ``info``, of a transaction that queued mail."""
 
 
 def _context(row_id: uuid.UUID) -> bytes:
@@ -67,3 +74,18 @@ def enqueue(  # noqa: PLR0913 - the message, its recipient, the key and the time
         body=seal_body(key, row_id, serialise(message)),
         now=now,
     )
+    db.info[QUEUED] = True
+
+
+def wake_after_commit(sessions: sessionmaker[Session], wake: Callable[[], None]) -> None:
+    """Call ``wake`` after each commit, of a session of ``sessions``, that queued mail."""
+
+    def after_commit(session: Session) -> None:
+        if session.info.pop(QUEUED, False):
+            wake()
+
+    def after_rollback(session: Session) -> None:
+        session.info.pop(QUEUED, None)
+
+    event.listen(sessions, "after_commit", after_commit)
+    event.listen(sessions, "after_rollback", after_rollback)

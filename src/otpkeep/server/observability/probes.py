@@ -16,10 +16,11 @@ from typing import TYPE_CHECKING
 from fastapi import APIRouter, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
+from otpkeep.protocol.endpoints import COMMON_REFUSALS
 from otpkeep.protocol.errors import ErrorCode
-from otpkeep.protocol.messages import ErrorBody
 from otpkeep.server.db import health
 from otpkeep.server.errors import refuse
+from otpkeep.server.routes.deps import responses
 from otpkeep.server.services.auth import bearer_token
 
 if TYPE_CHECKING:
@@ -28,6 +29,8 @@ if TYPE_CHECKING:
 
 router = APIRouter(tags=["service"])
 NOT_READY = "The service cannot reach its database: try again later."
+RETRY_READY = 5
+"""Seconds a load balancer or client is asked to wait before asking again."""
 
 
 def database_answers(runtime: Runtime) -> bool:
@@ -35,15 +38,12 @@ def database_answers(runtime: Runtime) -> bool:
     return health.answers(runtime.engine)
 
 
-@router.get(
-    "/readyz",
-    responses={503: {"model": ErrorBody, "description": "The database does not answer."}},
-)
+@router.get("/readyz", responses=responses(COMMON_REFUSALS))
 def readyz(request: Request) -> dict[str, str]:
     """Readiness: 200 when the database answers, else 503 ``service_unavailable``."""
     runtime: Runtime = request.app.state.runtime
     if not database_answers(runtime):
-        raise refuse(ErrorCode.SERVICE_UNAVAILABLE, NOT_READY)
+        raise refuse(ErrorCode.SERVICE_UNAVAILABLE, NOT_READY, retry_after=RETRY_READY)
     return {"status": "ready"}
 
 

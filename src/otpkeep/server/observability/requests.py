@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from otpkeep.server.observability.instruments import METHODS
 
 if TYPE_CHECKING:
+    from prometheus_client import Counter, Histogram
     from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
     from otpkeep.server.observability.instruments import Instruments
@@ -26,6 +27,18 @@ class RequestMetrics:
     def __init__(self, app: ASGIApp, *, instruments: Instruments) -> None:
         self.app = app
         self.instruments = instruments
+        self._series: dict[tuple[str, str, str], tuple[Counter, Histogram]] = {}
+
+    def _of(self, method: str, route: str, status: str) -> tuple[Counter, Histogram]:
+        """The counter and histogram of one label set (looked up once, then kept)."""
+        key = (method, route, status)
+        found = self._series.get(key)
+        if found is None:
+            found = self._series[key] = (
+                self.instruments.requests.labels(method=method, route=route, status=status),
+                self.instruments.latency.labels(method=method, route=route),
+            )
+        return found
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -48,7 +61,6 @@ class RequestMetrics:
             method = str(scope.get("method", "")).upper()
             method = method if method in METHODS else "OTHER"
             route = getattr(scope.get("route"), "path", None) or UNMATCHED
-            self.instruments.requests.labels(method=method, route=route, status=str(status)).inc()
-            self.instruments.latency.labels(method=method, route=route).observe(
-                time.perf_counter() - started
-            )
+            counter, latency = self._of(method, route, str(status))
+            counter.inc()
+            latency.observe(time.perf_counter() - started)

@@ -15,10 +15,11 @@ authentication and the use case run together in the route's one worker thread.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Annotated, Any, Concatenate, ParamSpec, TypeVar
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Annotated, Any, Concatenate, Final, ParamSpec, TypeVar
 
 from fastapi import Depends, Request
+from starlette.concurrency import run_in_threadpool
 
 from otpkeep.protocol import endpoints
 from otpkeep.protocol.messages import ErrorBody
@@ -27,9 +28,11 @@ from otpkeep.server.services import auth
 
 if TYPE_CHECKING:
     from fastapi import APIRouter
+    from sqlalchemy.engine import Connection
     from sqlalchemy.orm import Session
 
     from otpkeep.protocol.endpoints import Endpoint
+    from otpkeep.protocol.errors import ErrorCode
     from otpkeep.protocol.messages import SessionScope
     from otpkeep.server.services.auth import Caller
 
@@ -83,6 +86,28 @@ class Call:
             )
             return use_case(rt, db, caller, *args, **kwargs)
 
+    async def direct(
+        self,
+        use_case: Callable[Concatenate[Runtime, Connection, str | None, P], T],
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> T:
+        """Run a data-path ``use_case(runtime, connection, authorization, ...)``.
+
+        The use case authenticates the caller from its own statement. On SQLite it runs
+        here, on the event loop (a thread would only queue for the same connection); on
+        PostgreSQL in a worker thread, since its statements wait on the network.
+        """
+        rt = self.runtime
+
+        def run() -> T:
+            with rt.direct() as connection:
+                return use_case(rt, connection, self.authorization, *args, **kwargs)
+
+        if rt.inline:
+            return run()
+        return await run_in_threadpool(run)
+
     def optional(
         self,
         use_case: Callable[Concatenate[Runtime, Session, Caller | None, P], T],
@@ -119,10 +144,26 @@ async def get_runtime(request: Request) -> Runtime:
     return runtime
 
 
-async def get_call(request: Request) -> Call:
-    """The :class:`Call` of this request's endpoint (looked up by the route's name)."""
+def call_of(request: Request) -> Call:
+    """The :class:`Call` of this request's endpoint (looked up by the route's name).
+
+    A request that needs a session and sends no token is refused here, before its body
+    or parameters are read: who may call is decided before what they sent.
+    """
     endpoint = BY_NAME[request.scope["route"].name]
-    return Call(request.app.state.runtime, request.headers.get("authorization"), endpoint.scopes)
+    authorization = request.headers.get("authorization")
+    if (
+        endpoint.authenticated
+        and not endpoint.optional
+        and auth.bearer_token(authorization) is None
+    ):
+        raise auth.not_signed_in()
+    return Call(request.app.state.runtime, authorization, endpoint.scopes)
+
+
+async def get_call(request: Request) -> Call:
+    """:func:`call_of` as a FastAPI dependency."""
+    return call_of(request)
 
 
 async def get_client(request: Request) -> str:
@@ -135,14 +176,23 @@ CallDep = Annotated[Call, Depends(get_call)]
 ClientDep = Annotated[str, Depends(get_client)]
 
 
-def _responses(endpoint: Endpoint) -> dict[int | str, dict[str, Any]]:
+RETRY_AFTER_HEADER: Final = {
+    "Retry-After": {"schema": {"type": "integer", "minimum": 1}, "description": "Seconds to wait."}
+}
+_ASKS_TO_WAIT: Final = frozenset({429, 503})
+
+
+def responses(codes: Iterable[ErrorCode]) -> dict[int | str, dict[str, Any]]:
+    """The OpenAPI answers of refusals with ``codes``: an ``ErrorBody`` per status."""
     answers: dict[int | str, dict[str, Any]] = {}
-    for code in endpoints.refusals_of(endpoint):
+    for code in codes:
         entry = answers.setdefault(
             code.status, {"model": ErrorBody, "description": "Refused: " + code.value}
         )
         if code.value not in entry["description"]:
             entry["description"] += ", " + code.value
+        if code.status in _ASKS_TO_WAIT:
+            entry["headers"] = RETRY_AFTER_HEADER
     return answers
 
 
@@ -161,7 +211,7 @@ def route(router: APIRouter, endpoint: Endpoint, **options: Any) -> Callable[[F]
             name=endpoint.name,
             summary=endpoint.summary,
             status_code=endpoint.status,
-            responses=_responses(endpoint),
+            responses=responses(endpoints.refusals_of(endpoint)),
             openapi_extra=extra or None,
             **options,
         )

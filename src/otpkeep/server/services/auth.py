@@ -28,10 +28,10 @@ from otpkeep.protocol.errors import EndReason, ErrorCode
 from otpkeep.protocol.messages import NewSession, SessionScope
 from otpkeep.server.db import passcodes, sessions
 from otpkeep.server.db.tables import SessionRow
-from otpkeep.server.errors import refuse
+from otpkeep.server.errors import Refusal, refuse
 
 if TYPE_CHECKING:
-    from collections.abc import Collection
+    from collections.abc import Callable, Collection
 
     from sqlalchemy.orm import Session
 
@@ -125,6 +125,14 @@ def bearer_token(authorization: str | None) -> str | None:
     return token
 
 
+def not_signed_in() -> Refusal:
+    """The refusal of a request without a session token, or with one that names none."""
+    return refuse(
+        ErrorCode.UNAUTHORIZED,
+        "This device is not signed in to the backup service: verify your email again.",
+    )
+
+
 def _expired(settings: Settings, row: sessions.SessionInfo, now: dt.datetime) -> bool:
     if now >= row.expires_at:
         return True
@@ -148,11 +156,35 @@ def authenticate(  # noqa: PLR0913 - the request's token and what the endpoint a
     """
     token = bearer_token(authorization)
     row = sessions.by_token_hash(db, hash_token(token)) if token else None
+    caller, touch = admit(
+        rt,
+        row,
+        scopes=scopes,
+        now=now,
+        renewal=renewal,
+        has_passcode=lambda account_id: passcodes.exists_for(db, account_id),
+    )
+    if touch:
+        sessions.touch(db, caller.session_id, now=now)
+    return caller
+
+
+def admit(  # noqa: PLR0913 - the session found and what the endpoint allows
+    rt: Runtime,
+    row: sessions.SessionInfo | None,
+    *,
+    scopes: Collection[SessionScope],
+    now: dt.datetime,
+    has_passcode: Callable[[uuid.UUID], bool],
+    renewal: bool = False,
+) -> tuple[Caller, bool]:
+    """The caller of session ``row`` (looked up by its token) and whether to touch it now.
+
+    Every refusal of :func:`authenticate` is decided here; ``has_passcode`` is asked only
+    of a ``setup`` session.
+    """
     if row is None:
-        raise refuse(
-            ErrorCode.UNAUTHORIZED,
-            "This device is not signed in to the backup service: verify your email again.",
-        )
+        raise not_signed_in()
     if row.ended_at is not None:
         raise refuse(
             ErrorCode.SESSION_ENDED,
@@ -168,7 +200,7 @@ def authenticate(  # noqa: PLR0913 - the request's token and what the endpoint a
             details={"renewable": stored is SessionScope.FULL},
         )
     scope = stored
-    if stored is SessionScope.SETUP and passcodes.exists_for(db, row.account_id):
+    if stored is SessionScope.SETUP and has_passcode(row.account_id):
         if SessionScope.SETUP in scopes and SessionScope.RECOVERY not in scopes:
             raise refuse(
                 ErrorCode.PASSCODE_EXISTS,
@@ -177,9 +209,7 @@ def authenticate(  # noqa: PLR0913 - the request's token and what the endpoint a
         scope = SessionScope.RECOVERY
     if scope not in scopes:
         raise refuse(ErrorCode.SESSION_SCOPE, _SCOPE[scope])
-    if now - row.last_seen_at >= TOUCH_EVERY and not expired:
-        sessions.touch(db, row.id, now=now)
-    return Caller(
+    caller = Caller(
         session_id=row.id,
         account_id=row.account_id,
         scope=scope,
@@ -187,6 +217,7 @@ def authenticate(  # noqa: PLR0913 - the request's token and what the endpoint a
         name=row.name,
         expired=expired,
     )
+    return caller, now - row.last_seen_at >= TOUCH_EVERY and not expired
 
 
 _ENDED: dict[str, str] = {

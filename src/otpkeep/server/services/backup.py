@@ -5,6 +5,10 @@ the first); a stale one is refused with the current version, and the unique
 (account, version) constraint settles two uploads that race. Every upload is signed
 under the possession key over the account, the new version and the body's SHA-256, so a
 session token alone cannot store anything. The last ``versions_kept`` versions are kept.
+
+Uploads and downloads are the data path: each authenticates its caller itself, from the
+same statement that reads what it needs (:mod:`otpkeep.server.db.datapath`), on a Core
+connection; the other use cases run in the ORM unit of work behind ``Call``.
 """
 
 from __future__ import annotations
@@ -12,7 +16,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from sqlalchemy.exc import IntegrityError
+
 from otpkeep.crypto import escrow
+from otpkeep.protocol import endpoints
 from otpkeep.protocol.encoding import b64decode
 from otpkeep.protocol.errors import EndReason, ErrorCode
 from otpkeep.protocol.messages import (
@@ -22,11 +29,12 @@ from otpkeep.protocol.messages import (
     EventKind,
     PossessionAction,
 )
-from otpkeep.server.db import accounts, backups, challenges, passcodes, sessions
+from otpkeep.server.db import accounts, backups, challenges, datapath, passcodes, sessions
 from otpkeep.server.errors import Refusal, refuse
-from otpkeep.server.services import notify, possession
+from otpkeep.server.services import auth, notify, possession
 
 if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
     from sqlalchemy.orm import Session
 
     from otpkeep.server.runtime import Runtime
@@ -80,28 +88,45 @@ def _bad_signature() -> Refusal:
     )
 
 
-def upload(  # noqa: PLR0913, PLR0917 - the upload and what it claims (Call passes them on)
+def upload(  # noqa: PLR0913 - the upload and what it claims
     rt: Runtime,
-    db: Session,
-    caller: Caller,
+    connection: Connection,
+    authorization: str | None,
     data: bytes,
+    *,
     precondition: Precondition,
     signature: str | None,
 ) -> BackupStored:
-    """Store ``data`` as the next version, if the caller saw the newest one and signed it."""
+    """Store ``data`` as the next version, if a full session saw the newest one and signed it.
+
+    One read (the session, the possession key, the newest version), the insert, and the
+    pruning of old versions: :mod:`otpkeep.server.db.datapath`.
+    """
     now = rt.now()
+    token = auth.bearer_token(authorization)
+    view = datapath.for_upload(connection, auth.hash_token(token)) if token else None
+    if view is None:
+        raise auth.not_signed_in()
+    public_key = view.possession_public_key
+    caller, touch = auth.admit(
+        rt,
+        view.session,
+        scopes=endpoints.UPLOAD.scopes,
+        now=now,
+        has_passcode=lambda _account: public_key is not None,
+    )
+    if touch:
+        datapath.touch(connection, caller.session_id, now=now)
     if not data:
         raise refuse(ErrorCode.INVALID_REQUEST, "The backup is empty.")
-    public_key = passcodes.possession_public_key(db, caller.account_id)
     if public_key is None:
         raise refuse(
             ErrorCode.PASSCODE_NOT_SET,
             "Set the backup passcode before the first upload: without it nothing can be restored.",
         )
-    current = backups.latest_version(db, caller.account_id)
-    if current != precondition.expected:
-        raise _conflict(current)
-    version = (current or 0) + 1
+    if view.newest != precondition.expected:
+        raise _conflict(view.newest)
+    version = (view.newest or 0) + 1
     try:
         signed = b64decode(signature or "")
     except ValueError:
@@ -110,22 +135,45 @@ def upload(  # noqa: PLR0913, PLR0917 - the upload and what it claims (Call pass
         public_key, signed, account_id=caller.account_id, version=version, body=data
     ):
         raise _bad_signature()
-    stored = backups.insert(db, caller.account_id, version=version, data=data, created_at=now)
-    if not stored:
-        raise _conflict(backups.latest_version(db, caller.account_id))
-    backups.prune(db, caller.account_id, newest=version, keep=rt.settings.versions_kept)
+    try:
+        datapath.store(
+            connection,
+            caller.account_id,
+            version=version,
+            data=data,
+            created_at=now,
+            keep=rt.settings.versions_kept,
+        )
+    except IntegrityError:
+        connection.rollback()
+        raise _conflict(datapath.newest(connection, caller.account_id)) from None
     return BackupStored(version=version, size=len(data), created_at=now)
 
 
-def download(rt: Runtime, db: Session, caller: Caller, version: int | None = None) -> StoredBackup:
-    """The newest version's octets, or those of ``version``."""
-    del rt
-    row = backups.get(db, caller.account_id, version)
-    if row is None:
+def download(
+    rt: Runtime, connection: Connection, authorization: str | None, version: int | None = None
+) -> StoredBackup:
+    """The newest version's octets, or those of ``version``, for a full session."""
+    now = rt.now()
+    token = auth.bearer_token(authorization)
+    view = datapath.for_download(connection, auth.hash_token(token), version) if token else None
+    if view is None:
+        raise auth.not_signed_in()
+    has_passcode = view.has_passcode
+    caller, touch = auth.admit(
+        rt,
+        view.session,
+        scopes=endpoints.DOWNLOAD.scopes,
+        now=now,
+        has_passcode=lambda _account: has_passcode,
+    )
+    if touch:
+        datapath.touch(connection, caller.session_id, now=now)
+    if view.version is None or view.data is None:
         if version is None:
             raise refuse(ErrorCode.NO_BACKUP, "There is no backup for this account yet.")
         raise refuse(ErrorCode.NOT_FOUND, f"Version {version} of the backup is not kept.")
-    return StoredBackup(version=row.version, data=row.data)
+    return StoredBackup(version=view.version, data=view.data)
 
 
 def list_versions(rt: Runtime, db: Session, caller: Caller) -> BackupVersionList:
