@@ -5,11 +5,16 @@ the device's own client, crypto and vault. Device A enables backup with 1,000
 accounts; device B then transfers them, and each step of the transfer is timed:
 verification, the OPRF round trip, Argon2id, the proof, download, decryption,
 merge into the vault, and the renewal of the passcode under a new key version.
-Goal: everything except Argon2id under 300 ms.
+Goal: everything except Argon2id under 300 ms. ``--quick`` (or ``BENCH_QUICK=1``) makes
+the same run but judges no goal, for the test that keeps this script working (under a
+coverage tracer the figures say little).
 """
 
 from __future__ import annotations
 
+import argparse
+import functools
+import os
 import re
 import socket
 import sys
@@ -18,7 +23,7 @@ import threading
 import time
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import uvicorn
 
@@ -26,15 +31,15 @@ from otpkeep.crypto import escrow
 from otpkeep.crypto.kdf import KdfParams
 from otpkeep.crypto.slowhash import hash_passcode
 from otpkeep.device.backup.payload import decode_payload
-from otpkeep.device.backup.state import pending_hook
 from otpkeep.device.backup.sync import merge_into
 from otpkeep.device.client import ServiceClient
-from otpkeep.device.flows.context import Event, FlowContext
 from otpkeep.device.flows.enable import enable_backup
-from otpkeep.device.flows.passcode import to_crypto_kdf, to_wire_kdf
+from otpkeep.device.flows.steps import Ask, Question, drive
+from otpkeep.device.proofs import possession_header
+from otpkeep.device.session import Session
 from otpkeep.device.vault import Vault
 from otpkeep.otp.account import Account
-from otpkeep.protocol.messages import PasscodeRegistration, Purpose
+from otpkeep.protocol.messages import PasscodeRegistration, PossessionAction, Purpose
 from otpkeep.server.app import create_app
 from otpkeep.server.mail.mailer import MemoryMailer
 from otpkeep.server.settings import Settings
@@ -42,6 +47,10 @@ from otpkeep.server.settings import Settings
 if TYPE_CHECKING:
     import uuid
     from collections.abc import Callable, Iterator
+
+    from fastapi import FastAPI
+
+    from otpkeep.device.flows.steps import Answer, Step
 
 ACCOUNTS = 1000
 EMAIL = "bench@example.com"
@@ -51,32 +60,22 @@ CODE = re.compile(r"^\s+(\d{6})\s*$", re.MULTILINE)
 TINY = KdfParams(memory_kib=8, iterations=1, salt=b"0123456789abcdef")
 
 
-class Answers:
-    """A prompter that answers the enable flow."""
+def answers(code: Callable[[], str]) -> Callable[[Step], Answer]:
+    """A person who answers the enable flow: the code from the mail, then the passcode."""
 
-    def __init__(self, code: Callable[[], str]) -> None:
-        self._code = code
+    def answer(step: Step) -> Answer:
+        if not isinstance(step, Question):
+            return None
+        if step.ask is Ask.CODE:
+            return code()
+        if step.ask is Ask.CONFIRM:
+            return True
+        return EMAIL if step.ask is Ask.EMAIL else PASSCODE
 
-    def email(self) -> str:
-        return EMAIL
-
-    def code(self) -> str:
-        return self._code()
-
-    def passcode(self) -> str:
-        return PASSCODE
-
-    def passcode_again(self) -> str:
-        return PASSCODE
-
-    def confirm(self, _question: str) -> bool:
-        return True
-
-    def event(self, _event: Event) -> None:
-        return
+    return answer
 
 
-def serve(app: Any) -> tuple[uvicorn.Server, threading.Thread, str]:
+def serve(app: FastAPI) -> tuple[uvicorn.Server, threading.Thread, str]:
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
@@ -127,28 +126,35 @@ class Phases:
 
 
 def main() -> int:
+    """Print the phases; exit 1 when the goal is missed (not with ``--quick``)."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument(
+        "--quick", action="store_true", help="the same run, judging no goal (for the test)"
+    )
+    quick = parser.parse_args().quick or os.environ.get("BENCH_QUICK") == "1"
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)
         mailer = MemoryMailer()
-        settings = Settings(data_dir=root / "service", max_sends_per_client_per_hour=1000)
+        settings = Settings(
+            data_dir=root / "service", max_sends_per_client_per_hour=1000, send_gaps="0"
+        )
         server, thread, url = serve(create_app(settings, mailer=mailer))
         try:
-            return run(root, url, mailer)
+            met = run(root, url, mailer)
         finally:
             server.should_exit = True
             thread.join(10)
+    return 0 if met or quick else 1
 
 
 def enable_device_a(root: Path, url: str, mailer: MemoryMailer) -> None:
     """Device A: 1,000 accounts and backup on (not timed)."""
-    home = root / "a"
-    vault = Vault(home, on_change=pending_hook(home), keystore="file")
-    with vault.transaction() as data:
+    session = Session.open(root / "a", server=url, keystore="file")
+    with session.vault.transaction() as data:
         for i in range(ACCOUNTS):
             issuer = "Heroku" if i == 0 else f"Service {i}"
             data.add(Account(issuer, f"user{i}@example.com", i.to_bytes(4, "big") * 5), i)
-    answers = Answers(lambda: wait_for_code(mailer, 1))
-    enable_backup(FlowContext(vault=vault, prompter=answers, server_url=url), EMAIL)
+    drive(enable_backup(session, EMAIL), answers(lambda: wait_for_code(mailer, 1)))
 
 
 def recover(client: ServiceClient, phases: Phases, account_id: uuid.UUID) -> bytes:
@@ -156,24 +162,25 @@ def recover(client: ServiceClient, phases: Phases, account_id: uuid.UUID) -> byt
     with phases.time("oprf"):
         recovering, blinded = escrow.start(PASSCODE)
         challenge = client.recovery_evaluate(blinded)
-    kdf = to_crypto_kdf(challenge.kdf)
-    context: dict[str, Any] = {
-        "account_id": account_id,
-        "key_version": challenge.key_version,
-        "attempt_id": challenge.attempt_id,
-        "challenge": challenge.challenge,
-    }
+    finish = functools.partial(
+        escrow.recover,
+        recovering,
+        challenge.evaluated_element,
+        account_id=account_id,
+        key_version=challenge.key_version,
+        attempt_id=challenge.attempt_id,
+        challenge=challenge.challenge,
+    )
     # recover() = finalize, Argon2id, HKDF, sign: its cost with the smallest Argon2id is
     # everything but Argon2id; the difference to the real run is Argon2id.
-    tiny = elapsed(
-        lambda: escrow.recover(recovering, challenge.evaluated_element, kdf=TINY, **context)
-    )
+    tiny = elapsed(lambda: finish(kdf=TINY))
     phases.ms["oprf"] += tiny
     start = time.perf_counter()
-    recovery = escrow.recover(recovering, challenge.evaluated_element, kdf=kdf, **context)
+    recovery = finish(kdf=challenge.kdf)
     phases.add("argon2id (3 runs)", (time.perf_counter() - start) * 1000 - tiny)
     with phases.time("proof"):
         granted = client.recovery_proof(challenge.attempt_id, recovery.signature)
+        client.token = granted.session.session_token  # the full session, as the flow adopts it
         return recovery.unwrap(granted.wrapped_data_key)
 
 
@@ -181,20 +188,24 @@ def renew(client: ServiceClient, phases: Phases, account_id: uuid.UUID, data_key
     """The passcode again under a new key version, and the check-in hash, as the flow does."""
     with phases.time("renew passcode"):
         renewing, blinded = escrow.start(PASSCODE)
-        offer = client.passcode_evaluate(blinded)
-    kdf = to_crypto_kdf(offer.kdf)
-    kdf = kdf if kdf.salt else kdf.with_new_salt()
-    context: dict[str, Any] = {
-        "account_id": account_id,
-        "key_version": offer.key_version,
-        "data_key": data_key,
-        "challenge": offer.challenge,
-        "has_passcode": offer.has_passcode,
-    }
-    tiny = elapsed(lambda: escrow.register(renewing, offer.evaluated_element, kdf=TINY, **context))
+        possession = possession_header(
+            client, data_key=data_key, account_id=account_id, action=PossessionAction.REGISTER
+        )
+        offer = client.passcode_evaluate(blinded, possession=possession)
+    finish = functools.partial(
+        escrow.register,
+        renewing,
+        offer.evaluated_element,
+        account_id=account_id,
+        registration_id=offer.registration_id,
+        key_version=offer.key_version,
+        data_key=data_key,
+        challenge=offer.challenge,
+    )
+    tiny = elapsed(lambda: finish(kdf=TINY))
     phases.ms["renew passcode"] += tiny
     start = time.perf_counter()
-    registration = escrow.register(renewing, offer.evaluated_element, kdf=kdf, **context)
+    registration = finish(kdf=offer.kdf)
     phases.add("argon2id (3 runs)", (time.perf_counter() - start) * 1000 - tiny)
     with phases.time("renew passcode"):
         client.register_passcode(
@@ -203,16 +214,17 @@ def renew(client: ServiceClient, phases: Phases, account_id: uuid.UUID, data_key
                 key_version=offer.key_version,
                 auth_public_key=registration.auth_public_key,
                 wrapped_data_key=registration.wrapped_data_key,
-                kdf=to_wire_kdf(kdf),
-                possession_proof=registration.possession_proof,
+                kdf=offer.kdf,
+                signature=registration.signature,
+                renewal=True,
             )
         )
-    check_in = kdf.with_new_salt()
+    check_in = offer.kdf.with_new_salt()
     phases.add("argon2id (3 runs)", elapsed(lambda: hash_passcode(PASSCODE, check_in)))
 
 
-def run(root: Path, url: str, mailer: MemoryMailer) -> int:
-    """Transfer device A's backup to device B, phase by phase; 0 when the goal is met."""
+def run(root: Path, url: str, mailer: MemoryMailer) -> bool:
+    """Transfer device A's backup to device B, phase by phase; whether the goal is met."""
     enable_device_a(root, url, mailer)
     vault = Vault(root / "b", keystore="file")
     phases = Phases()
@@ -226,9 +238,11 @@ def run(root: Path, url: str, mailer: MemoryMailer) -> int:
         client.token = session.session_token
         data_key = recover(client, phases, session.account_id)
         with phases.time("download"):
-            _, sealed = client.get_backup()
+            version, sealed = client.get_backup()
         with phases.time("decrypt"):
-            plaintext = escrow.open_backup(data_key, sealed, account_id=session.account_id)
+            plaintext = escrow.open_backup(
+                data_key, sealed, account_id=session.account_id, version=version
+            )
             remote = decode_payload(plaintext)
         with phases.time("merge"), vault.transaction() as data:
             added = merge_into(data, remote).added
@@ -243,7 +257,7 @@ def run(root: Path, url: str, mailer: MemoryMailer) -> int:
     verdict = "met" if total < GOAL_MS else "MISSED"
     print(f"  {'all but Argon2id':<18} {total:8.1f} ms   (goal < {GOAL_MS:.0f} ms: {verdict})")
     print("  Argon2id at the service's defaults: recovery, renewal and the check-in hash")
-    return 0 if total < GOAL_MS else 1
+    return total < GOAL_MS
 
 
 if __name__ == "__main__":

@@ -6,9 +6,10 @@
   ``postgresql+psycopg://postgres@127.0.0.1:5432/test``: a new ``otpkeep_t_<random>``
   database per test, dropped afterwards). When PostgreSQL does not answer, the
   ``postgresql`` variants skip and the terminal summary says so in one line.
-- ``service``: the service built on ``database_url`` (see :class:`ServiceHarness`): the app,
-  its settings, a synchronous ``TestClient``, the mail it sent (a ``MemoryMailer``, filled by
-  :meth:`ServiceHarness.deliver`), a settable clock, and shortcuts for the common flows.
+- ``service``: the service built on ``database_url`` (see :class:`ServiceHarness`, in
+  tests/service_harness.py): the app, its settings, a synchronous ``TestClient``, the mail it
+  sent (a ``MemoryMailer``, filled by :meth:`ServiceHarness.deliver`), a settable clock, and
+  shortcuts for the common flows.
 - ``live_service``: the same service served by uvicorn on a free loopback port in a thread;
   ``live_service.url`` is its base URL (for the CLI and the benchmark). ``serve_live(harness)``
   does the same for a service built with ``service_factory(**settings)``.
@@ -16,7 +17,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import secrets
 import shutil
@@ -24,8 +24,7 @@ import socket
 import threading
 import time
 import warnings
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -39,14 +38,16 @@ from otpkeep.server.app import create_app, dispose
 from otpkeep.server.db.engine import open_engine
 from otpkeep.server.db.migrate import migrate
 from otpkeep.server.mail.mailer import MemoryMailer
-from otpkeep.server.mail.sender import OutboxSender
 from otpkeep.server.settings import Settings
+from service_harness import ServiceHarness, SettableClock
 
 if TYPE_CHECKING:
-    from email.message import EmailMessage
+    from collections.abc import Callable, Iterator
     from pathlib import Path
 
     from fastapi import FastAPI
+
+    from service_harness import ServiceFactory
 
 with warnings.catch_warnings():
     # Starlette's TestClient warns that it will move from httpx; it still works with it.
@@ -152,20 +153,6 @@ def database_url(
         admin.dispose()
 
 
-@dataclass
-class SettableClock:
-    """Real time plus an offset that tests move forward."""
-
-    offset: dt.timedelta = dt.timedelta()
-
-    def __call__(self) -> dt.datetime:
-        return dt.datetime.now(dt.UTC) + self.offset
-
-    def advance(self, seconds: float) -> None:
-        """Move the clock ``seconds`` forward."""
-        self.offset += dt.timedelta(seconds=seconds)
-
-
 def test_settings(data_dir: Path, database_url: str, **overrides: Any) -> Settings:
     """Settings for a test service: small KDF, no retry waits, lax send limits, a metrics token.
 
@@ -193,90 +180,9 @@ def test_settings(data_dir: Path, database_url: str, **overrides: Any) -> Settin
 test_settings.__test__ = False  # type: ignore[attr-defined]  # not a test, despite its name
 
 
-@dataclass
-class ServiceHarness:
-    """The service of one test, and what tests need around it."""
-
-    app: FastAPI
-    settings: Settings
-    client: TestClient
-    mailer: MemoryMailer
-    clock: SettableClock
-    url: str = "http://testserver"
-    _sender: OutboxSender | None = field(default=None, repr=False)
-
-    def deliver(self) -> None:
-        """Deliver every queued mail into :attr:`mailer` now."""
-        if self._sender is None:
-            self._sender = OutboxSender(
-                self.app.state.runtime.engine,
-                self.mailer,
-                key=self.app.state.runtime.keys.outbox,
-                mail_from=self.settings.mail_from,
-                clock=self.clock,
-            )
-        self._sender.drain()
-
-    def mails(self, to: str) -> list[EmailMessage]:
-        """Every message delivered to ``to``, oldest first (after delivering the queue)."""
-        self.deliver()
-        return self.mailer.to(to)
-
-    def templates(self, to: str) -> list[str]:
-        """The template names of the messages sent to ``to``, oldest first."""
-        return [str(message["X-Otpkeep-Template"]) for message in self.mails(to)]
-
-    def code(self, to: str) -> str:
-        """The latest verification code mailed to ``to``."""
-        self.deliver()
-        code = self.mailer.latest_code(to)
-        assert code is not None, f"no code was mailed to {to}"
-        return code
-
-    def link(self, to: str) -> str:
-        """The latest landing-page link mailed to ``to``."""
-        self.deliver()
-        link = self.mailer.latest_link(to)
-        assert link is not None, f"no link was mailed to {to}"
-        return link
-
-    def verify(
-        self,
-        email: str,
-        purpose: str = "enable",
-        *,
-        device_name: str = "test device",
-        token: str | None = None,
-        possession: str | None = None,
-    ) -> dict[str, Any]:
-        """Run a verification to its end; the JSON answer of the confirmation.
-
-        A change of address needs the device's ``token`` and a ``possession`` proof.
-        """
-        headers = {"Authorization": f"Bearer {token}"} if token else {}
-        start_headers = {**headers, "Otpkeep-Possession": possession} if possession else headers
-        started = self.client.post(
-            "/v1/verifications",
-            json={"email": email, "purpose": purpose, "device_name": device_name},
-            headers=start_headers,
-        )
-        assert started.status_code == 202, started.text
-        confirmed = self.client.post(
-            f"/v1/verifications/{started.json()['verification_id']}/confirm",
-            json={"code": self.code(email)},
-            headers=headers,
-        )
-        assert confirmed.status_code == 200, confirmed.text
-        result: dict[str, Any] = confirmed.json()
-        return result
-
-
 def bearer(token: str) -> dict[str, str]:
     """The ``Authorization`` header of a session token."""
     return {"Authorization": f"Bearer {token}"}
-
-
-ServiceFactory = Callable[..., ServiceHarness]
 
 
 @pytest.fixture

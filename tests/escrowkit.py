@@ -9,11 +9,16 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from otpkeep.crypto import escrow
 from otpkeep.protocol.encoding import b64decode, b64encode
 from otpkeep.protocol.kdf import kdf_from_wire
+
+if TYPE_CHECKING:
+    import httpx
+
+    from service_harness import ServiceHarness
 
 
 def bearer(token: str) -> dict[str, str]:
@@ -21,11 +26,35 @@ def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
+class Client(Protocol):
+    """The requests a :class:`Device` and its tests make: an ``httpx.Client``, a
+    ``TestClient``, or a client that spreads them over several service processes
+    (tests/scale)."""
+
+    def get(self, url: str, /, *, headers: dict[str, str] | None = None) -> httpx.Response: ...
+
+    def delete(self, url: str, /, *, headers: dict[str, str] | None = None) -> httpx.Response: ...
+
+    def post(
+        self, url: str, /, *, json: Any = None, headers: dict[str, str] | None = None
+    ) -> httpx.Response: ...
+
+    def put(
+        self,
+        url: str,
+        /,
+        *,
+        content: bytes | None = None,
+        json: Any = None,
+        headers: dict[str, str] | None = None,
+    ) -> httpx.Response: ...
+
+
 @dataclass
 class Device:
     """A device holding a session, and the data key once it has one."""
 
-    client: Any
+    client: Client
     token: str
     account_id: uuid.UUID
     data_key: bytes | None = None
@@ -67,7 +96,7 @@ class Device:
 
     def registration_evaluate(
         self, passcode: str, *, proof: str | None = None
-    ) -> tuple[Any, escrow.PasscodeState]:
+    ) -> tuple[httpx.Response, escrow.PasscodeState]:
         """``POST /v1/passcode/evaluate``: the answer, and the device's OPRF state."""
         state, blinded = escrow.start(passcode)
         headers = dict(self.headers)
@@ -80,14 +109,14 @@ class Device:
         )
         return answer, state
 
-    def set_passcode(self, passcode: str, *, renewal: bool = False) -> Any:
+    def set_passcode(self, passcode: str, *, renewal: bool = False) -> httpx.Response:
         """Register ``passcode`` (first time or change); the answer of ``PUT /v1/passcode``.
 
         A change proves possession of the data key before the evaluation, as the device does.
         """
         first = self.data_key is None
-        if first:
-            self.data_key = escrow.new_data_key()
+        data_key = escrow.new_data_key() if self.data_key is None else self.data_key
+        self.data_key = data_key
         proof = None if first else self.possession("register")
         challenge, state = self.registration_evaluate(passcode, proof=proof)
         assert challenge.status_code == 200, challenge.text
@@ -100,7 +129,7 @@ class Device:
             registration_id=uuid.UUID(body["registration_id"]),
             key_version=body["key_version"],
             kdf=kdf,
-            data_key=self.data_key,
+            data_key=data_key,
             challenge=b64decode(body["challenge"]),
         )
         payload: dict[str, Any] = {
@@ -119,7 +148,7 @@ class Device:
             self.adopt(answer.json()["session"])
         return answer
 
-    def evaluate(self, passcode: str) -> tuple[Any, escrow.PasscodeState]:
+    def evaluate(self, passcode: str) -> tuple[httpx.Response, escrow.PasscodeState]:
         """``POST /v1/recovery/evaluate`` for ``passcode``: the answer and the device state."""
         state, blinded = escrow.start(passcode)
         answer = self.client.post(
@@ -129,7 +158,9 @@ class Device:
         )
         return answer, state
 
-    def prove(self, state: escrow.PasscodeState, challenge: dict[str, Any]) -> tuple[Any, Any]:
+    def prove(
+        self, state: escrow.PasscodeState, challenge: dict[str, Any]
+    ) -> tuple[httpx.Response, escrow.Recovery]:
         """``POST /v1/recovery/proof`` for an evaluation: the answer and the Recovery."""
         recovery = escrow.recover(
             state,
@@ -150,7 +181,7 @@ class Device:
         )
         return answer, recovery
 
-    def recover(self, passcode: str) -> Any:
+    def recover(self, passcode: str) -> httpx.Response:
         """Evaluate and prove ``passcode``; the proof's answer (data key kept when right)."""
         answer, state = self.evaluate(passcode)
         assert answer.status_code == 200, answer.text
@@ -168,7 +199,9 @@ class Device:
             self.data_key, plaintext, account_id=self.account_id, version=version
         )
 
-    def upload(self, data: bytes, *, if_match: int | None, signature: bytes | None = None) -> Any:
+    def upload(
+        self, data: bytes, *, if_match: int | None, signature: bytes | None = None
+    ) -> httpx.Response:
         """``PUT /v1/backup`` over ``if_match`` (None: the first), signed by the data key."""
         headers = dict(self.headers)
         if if_match is None:
@@ -184,7 +217,9 @@ class Device:
         return self.client.put("/v1/backup", content=data, headers=headers)
 
 
-def device(service: Any, email: str, purpose: str = "enable", name: str = "test device") -> Device:
+def device(
+    service: ServiceHarness, email: str, purpose: str = "enable", name: str = "test device"
+) -> Device:
     """A device whose email is verified on ``service``: a setup or recovery session."""
     granted = service.verify(email, purpose, device_name=name)
     return Device(
@@ -195,7 +230,9 @@ def device(service: Any, email: str, purpose: str = "enable", name: str = "test 
     )
 
 
-def enabled(service: Any, email: str, passcode: str = "2580", name: str = "first device") -> Device:
+def enabled(
+    service: ServiceHarness, email: str, passcode: str = "2580", name: str = "first device"
+) -> Device:
     """A device with backup on: verified, passcode set, first backup uploaded."""
     first = device(service, email, name=name)
     registered = first.set_passcode(passcode)
@@ -206,7 +243,7 @@ def enabled(service: Any, email: str, passcode: str = "2580", name: str = "first
 
 
 def transferred(
-    service: Any, email: str, passcode: str = "2580", name: str = "new device"
+    service: ServiceHarness, email: str, passcode: str = "2580", name: str = "new device"
 ) -> Device:
     """A second device that transferred the backup with ``passcode`` (a full session)."""
     second = device(service, email, "transfer", name=name)

@@ -34,8 +34,9 @@ Messages never contain a secret, a passcode, a code or a token.
     ├── ServiceError                   talking to the backup service (device side)
     │   ├── ServiceUnavailableError    cannot reach it, or it answered 5xx
     │   ├── InsecureServiceURLError    http:// to a host that is not loopback
-    │   └── APIError                   the service refused; ``code`` is a protocol ErrorCode
+    │   └── ServiceRefusal             the service refused; ``code`` is its protocol ErrorCode
     ├── BackupError                    device-side backup flows (gate closed, not enabled, ...)
+    │   └── DamagedBackupError         a backup version that does not decrypt or parse
     ├── MailDeliveryError              the mail server did not take a message (service side)
     └── ConfigurationError             a setting that cannot work (server or device)
         └── SeedError                  the vault seed is missing or does not match the database
@@ -43,13 +44,26 @@ Messages never contain a secret, a passcode, a code or a token.
 
 from __future__ import annotations
 
+TYPE_CHECKING = False  # not typing's: `otpkeep code` imports this module and not typing
+if TYPE_CHECKING:
+    import enum
+
 
 class OtpkeepError(Exception):
-    """The root of every error otpkeep raises on purpose; ``str()`` is for people."""
+    """The root of every error otpkeep raises on purpose; ``str()`` is for people.
 
-    def __init__(self, message: str) -> None:
+    ``action`` (an ``otpkeep.device.actions.Action``) names what the person can do about
+    it; the sentence itself names no command or screen, and each front end words the
+    action its own way after it (``otpkeep.cli.wording``, ``otpkeep.tui.wording``).
+    """
+
+    action: enum.StrEnum | None = None
+
+    def __init__(self, message: str, *, action: enum.StrEnum | None = None) -> None:
         super().__init__(message)
         self.message = message
+        if action is not None:
+            self.action = action
 
     def __str__(self) -> str:
         return self.message
@@ -154,19 +168,27 @@ class InsecureServiceURLError(ServiceError):
     """A plain ``http://`` service URL for a host that is not loopback."""
 
 
-class APIError(ServiceError):
-    """The service refused a request; ``code`` is a stable protocol error code."""
+class ServiceRefusal(ServiceError):  # noqa: N818 - a refusal is an answer, not a crash
+    """The service refused a request (the device's side of it).
 
-    def __init__(
+    ``code`` is the stable ``otpkeep.protocol.errors.ErrorCode`` it answered with (None
+    for a code this version does not know; typed as its base here, which sits below the
+    protocol); the message is the device's own
+    sentence for it, never the service's. The service's own refusal type is
+    ``otpkeep.server.errors.Refusal``.
+    """
+
+    def __init__(  # noqa: PLR0913 - what a refusal carries, each by keyword
         self,
-        code: str,
+        code: enum.StrEnum | None,
         message: str,
         *,
         status: int = 400,
         retry_after: float | None = None,
         details: dict[str, object] | None = None,
+        action: enum.StrEnum | None = None,
     ) -> None:
-        super().__init__(message)
+        super().__init__(message, action=action)
         self.code = code
         self.status = status
         self.retry_after = retry_after
@@ -175,6 +197,17 @@ class APIError(ServiceError):
 
 class BackupError(OtpkeepError):
     """A device-side backup flow cannot go on (the gate is closed, backup is off, ...)."""
+
+
+class DamagedBackupError(BackupError):
+    """A backup version that does not decrypt or does not parse; ``version`` names it
+    (None while it is not known yet)."""
+
+    def __init__(
+        self, message: str, *, version: int | None = None, action: enum.StrEnum | None = None
+    ) -> None:
+        super().__init__(message, action=action)
+        self.version = version
 
 
 class MailDeliveryError(OtpkeepError):

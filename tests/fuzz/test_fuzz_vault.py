@@ -59,7 +59,8 @@ FIELDS = st.sampled_from(
 def _load(raw: bytes) -> None:
     VAULT.path.write_bytes(raw)
     try:
-        Vault(HOME).load()
+        for stored in Vault(HOME).load().live():  # accounts are read when asked for
+            assert stored.account is not None
     except OtpkeepError as exc:
         message = str(exc)
         assert message, "every otpkeep error carries a sentence"

@@ -37,7 +37,10 @@ async def _stampede(
     """
     answered = 0
     refusals: Counter[tuple[int, str]] = Counter()
-    limits = httpx.Limits(max_connections=ATTEMPTS, max_keepalive_connections=ATTEMPTS)
+    # A connection per request: a pooled one the service closed after its keep-alive (5 s,
+    # while this loop was busy with proofs on a loaded machine) would fail on reuse, and a
+    # retried evaluation could not be told from a new one.
+    limits = httpx.Limits(max_connections=ATTEMPTS, max_keepalive_connections=0)
     async with httpx.AsyncClient(timeout=60, limits=limits) as client:
 
         async def guesser(token: str) -> None:

@@ -23,7 +23,7 @@ from otpkeep.server.services import maintenance
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
-    from conftest import ServiceHarness
+    from service_harness import ServiceHarness
 
 
 @dataclass

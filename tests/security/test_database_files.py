@@ -11,29 +11,34 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import MetaData, select
 
 from otpkeep.crypto import schedule
+from service_harness import mail_text
+
+if TYPE_CHECKING:
+    from conftest import Target
 
 EMAIL = "owner@example.com"
 LINK_TOKEN = re.compile(r"/v/([A-Za-z0-9_-]+)")
 
 
-def _secrets_of_mail(target, emails: list[str]) -> tuple[list[str], list[str]]:
+def _secrets_of_mail(target: Target, emails: list[str]) -> tuple[list[str], list[str]]:
     """The codes and link tokens that were mailed to ``emails``."""
     codes, tokens = [], []
     for email in emails:
         for mail in target.harness.mails(email):
             if mail["X-Otpkeep-Template"] != "verification_code":
                 continue
-            text = mail.get_body(preferencelist=("plain",)).get_content()
+            text = mail_text(mail)
             codes += re.findall(r"^\s+(\d{6})\s*$", text, flags=re.MULTILINE)
             tokens += LINK_TOKEN.findall(text)
     return codes, tokens
 
 
-def _dump(target) -> bytes:
+def _dump(target: Target) -> bytes:
     """Every value of every table, as a dump of the database would hold it."""
     engine = target.harness.app.state.runtime.engine
     metadata = MetaData()
@@ -50,7 +55,7 @@ def _dump(target) -> bytes:
     return b"\0".join(parts)
 
 
-def _files(target) -> bytes:
+def _files(target: Target) -> bytes:
     """The raw bytes of the SQLite database file and its write-ahead log (free pages too)."""
     url = target.harness.settings.resolved_database_url
     if not url.startswith("sqlite"):
@@ -63,7 +68,7 @@ def _files(target) -> bytes:
     return found
 
 
-def test_no_code_or_link_token_is_in_the_database_before_or_after_delivery(target):
+def test_no_code_or_link_token_is_in_the_database_before_or_after_delivery(target: Target) -> None:
     """Twenty verifications: while their mail waits in the outbox, and once it is delivered,
     no code and no link token is in any table, nor in the SQLite file and its WAL."""
     owner = target.owner(EMAIL)
@@ -86,7 +91,7 @@ def test_no_code_or_link_token_is_in_the_database_before_or_after_delivery(targe
     assert owner.token.encode() not in delivered
 
 
-def test_nothing_derived_from_the_data_key_but_its_public_key_is_stored(target):
+def test_nothing_derived_from_the_data_key_but_its_public_key_is_stored(target: Target) -> None:
     """The data key, its backup key and its possession seed are in no table and no file;
     the possession public key is (the service checks signatures with it)."""
     owner = target.owner(EMAIL)
@@ -101,7 +106,7 @@ def test_nothing_derived_from_the_data_key_but_its_public_key_is_stored(target):
     assert schedule.possession_key(owner.data_key).public_key in _dump(target)
 
 
-def test_the_seed_is_not_in_the_database(target):
+def test_the_seed_is_not_in_the_database(target: Target) -> None:
     """The vault seed lives in its own file: no table or database file holds it."""
     target.owner(EMAIL)
     seed = target.harness.app.state.runtime.keys.seed

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import itertools
 import uuid
+from typing import TYPE_CHECKING
 
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
@@ -23,17 +24,24 @@ from otpkeep.protocol.encoding import b64encode
 from otpkeep.server.db import passcodes
 from otpkeep.server.services import maintenance
 
+if TYPE_CHECKING:
+    import httpx
+
+    from service_harness import ServiceHarness
+
 TRIES = 10
 OWNER_PASSCODE = "73916482"  # never among the attacker's guesses
 GUESSES = st.sampled_from([f"{n:04d}" for n in range(20)])
 _emails = itertools.count()
 
 
-def _count_evaluation(answer: object) -> int:
-    return int(getattr(answer, "status_code", 0) == 200 and "evaluated_element" in answer.text)  # type: ignore[attr-defined]
+def _count_evaluation(answer: httpx.Response) -> int:
+    return int(answer.status_code == 200 and "evaluated_element" in answer.text)
 
 
-def make_machine(service, seen):  # noqa: C901 - built per test
+def make_machine(  # noqa: C901 - built per test
+    service: ServiceHarness, seen: list[int]
+) -> type[RuleBasedStateMachine]:
     class NoFreeEvaluations(RuleBasedStateMachine):
         def __init__(self) -> None:
             super().__init__()
@@ -119,7 +127,9 @@ def make_machine(service, seen):  # noqa: C901 - built per test
     return NoFreeEvaluations
 
 
-def test_no_sequence_of_calls_gets_more_evaluations_than_tries_charged(service):
+def test_no_sequence_of_calls_gets_more_evaluations_than_tries_charged(
+    service: ServiceHarness,
+) -> None:
     """For any sequence of API calls by sessions without the data key, the OPRF evaluations
     answered never exceed the passcode tries the service charged."""
     seen: list[int] = []

@@ -11,6 +11,7 @@ owner's next registration draws a new OPRF key.
 from __future__ import annotations
 
 import uuid
+from typing import TYPE_CHECKING
 
 import escrowkit
 from otpkeep.crypto import envelope, escrow, oprf, schedule
@@ -20,11 +21,18 @@ from otpkeep.protocol.encoding import b64decode, b64encode
 from otpkeep.protocol.errors import ErrorCode
 from otpkeep.protocol.kdf import kdf_from_wire
 
+if TYPE_CHECKING:
+    import httpx
+
+    from conftest import Target
+
 EMAIL = "owner@example.com"
 PASSCODE = "2580"
 
 
-def test_an_enable_code_on_an_address_with_a_backup_gives_only_a_recovery_session(target):
+def test_an_enable_code_on_an_address_with_a_backup_gives_only_a_recovery_session(
+    target: Target,
+) -> None:
     """Verifying the owner's address for "enable" gives a recovery session, not a full one."""
     target.owner(EMAIL)
     granted = target.verify(EMAIL, "enable")
@@ -32,7 +40,7 @@ def test_an_enable_code_on_an_address_with_a_backup_gives_only_a_recovery_sessio
     assert granted["backup_version"] is None
 
 
-def test_a_mailbox_session_gets_no_evaluation_without_a_counted_try(target):
+def test_a_mailbox_session_gets_no_evaluation_without_a_counted_try(target: Target) -> None:
     """300 registration evaluations from a mailbox session: every one refused, no try spent,
     and the owner's escrow is untouched."""
     owner = target.owner(EMAIL)
@@ -52,7 +60,7 @@ def test_a_mailbox_session_gets_no_evaluation_without_a_counted_try(target):
     assert target.escrow(owner.account_id).tries_left == 10
 
 
-def test_a_mailbox_session_reads_nothing_of_the_account(target):
+def test_a_mailbox_session_reads_nothing_of_the_account(target: Target) -> None:
     """The export, the backup, the versions, the devices and the events need a full session."""
     target.owner(EMAIL)
     attacker = target.mailbox_device(EMAIL, "enable")
@@ -68,7 +76,7 @@ def test_a_mailbox_session_reads_nothing_of_the_account(target):
         assert answer.json()["error"]["code"] == ErrorCode.SESSION_SCOPE
 
 
-def test_the_export_names_the_escrow_keys_by_fingerprint_only(target):
+def test_the_export_names_the_escrow_keys_by_fingerprint_only(target: Target) -> None:
     """Even the owner's export holds no auth key, wrapped data key or possession key."""
     owner = target.owner(EMAIL)
     row = target.escrow(owner.account_id)
@@ -95,7 +103,7 @@ def _offline_keys(
     )
 
 
-def test_evaluations_collected_before_a_transfer_match_nothing_afterwards(target):
+def test_evaluations_collected_before_a_transfer_match_nothing_afterwards(target: Target) -> None:
     """The whole chain: an attacker who reads the mail spends one counted try on the right
     passcode (a lucky guess) and keeps the evaluation; the owner then transfers to a new
     device, which re-registers at once. Nothing the attacker computed from what was collected
@@ -133,7 +141,9 @@ def test_evaluations_collected_before_a_transfer_match_nothing_afterwards(target
     assert "passcode_failed" in target.templates(EMAIL)
 
 
-def test_a_setup_session_evaluation_is_worthless_for_the_registration_that_follows(target):
+def test_a_setup_session_evaluation_is_worthless_for_the_registration_that_follows(
+    target: Target,
+) -> None:
     """Before the owner's first passcode, a mailbox session may evaluate registrations (it
     could set a passcode itself): the evaluations it collects, even of the passcode the owner
     then chooses, do not give the owner's keys, because each registration has its own key."""
@@ -151,7 +161,9 @@ def test_a_setup_session_evaluation_is_worthless_for_the_registration_that_follo
     assert all(bytes(row.auth_public_key) != keys.auth_public_key for keys in collected)
 
 
-def test_a_registration_can_only_be_finished_in_the_session_that_evaluated_it(target):
+def test_a_registration_can_only_be_finished_in_the_session_that_evaluated_it(
+    target: Target,
+) -> None:
     """The attacker's setup session cannot finish the owner's registration, nor the owner's
     session the attacker's: a registration belongs to its session."""
     attacker = target.mailbox_device(EMAIL, "enable")
@@ -176,5 +188,5 @@ def test_a_registration_can_only_be_finished_in_the_session_that_evaluated_it(ta
     assert stolen.json()["error"]["code"] == ErrorCode.REGISTRATION_EXPIRED
 
 
-def _device(http: object, granted: dict[str, str]) -> escrowkit.Device:
+def _device(http: httpx.Client, granted: dict[str, str]) -> escrowkit.Device:
     return escrowkit.Device(http, granted["session_token"], uuid.UUID(granted["account_id"]))

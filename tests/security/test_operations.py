@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from typing import TYPE_CHECKING
 
 from otpkeep.crypto import escrow
 from otpkeep.protocol.encoding import b64decode, b64encode
@@ -13,27 +14,37 @@ from otpkeep.protocol.errors import ErrorCode
 from otpkeep.protocol.kdf import kdf_from_wire
 from otpkeep.server.app import open_outbox
 from otpkeep.server.keys import OUTBOX, derive
+from service_harness import mail_text
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from conftest import Target
 
 EMAIL = "owner@example.com"
 
 
-def test_metrics_answer_only_the_metrics_token(target):
+def test_metrics_answer_only_the_metrics_token(target: Target) -> None:
     """/metrics is refused without the token and with a wrong one; the scraper reads it."""
     http = target.client()
     assert http.get("/metrics").status_code == 401
     assert http.get("/metrics", headers={"Authorization": "Bearer wrong"}).status_code == 401
-    token = target.harness.settings.metrics_token.get_secret_value()
+    secret = target.harness.settings.metrics_token
+    assert secret is not None  # the test services have one
+    token = secret.get_secret_value()
     assert http.get("/metrics", headers={"Authorization": f"Bearer {token}"}).status_code == 200
 
 
-def test_without_a_metrics_token_there_are_no_metrics(target_factory):
+def test_without_a_metrics_token_there_are_no_metrics(
+    target_factory: Callable[..., Target],
+) -> None:
     """A service configured without a metrics token does not serve /metrics at all."""
     target = target_factory(metrics_token=None)
     answer = target.client().get("/metrics")
     assert answer.status_code == 404
 
 
-def test_the_janitor_forgets_expired_challenges_and_codes(target):
+def test_the_janitor_forgets_expired_challenges_and_codes(target: Target) -> None:
     """A day after they expire, challenges and verifications are gone from the database."""
     owner = target.owner(EMAIL)
     owner.possession("delete_backup")  # a challenge nobody answers
@@ -46,7 +57,7 @@ def test_the_janitor_forgets_expired_challenges_and_codes(target):
     assert target.rows("SELECT id FROM verifications") == []
 
 
-def test_the_mail_worker_holds_the_outbox_key_and_not_the_seed(target):
+def test_the_mail_worker_holds_the_outbox_key_and_not_the_seed(target: Target) -> None:
     """What a mail worker opens the database with: the engine and the outbox key only."""
     settings = target.harness.settings
     engine, key = open_outbox(settings)
@@ -58,7 +69,7 @@ def test_the_mail_worker_holds_the_outbox_key_and_not_the_seed(target):
         engine.dispose()
 
 
-def test_a_registration_with_keys_other_than_the_signed_ones_is_refused(target):
+def test_a_registration_with_keys_other_than_the_signed_ones_is_refused(target: Target) -> None:
     """The possession signature binds the new keys: a man in the middle who swaps the auth
     key or the wrapped data key of a passcode change gets it refused, and nothing changes."""
     owner = target.owner(EMAIL)
@@ -93,13 +104,13 @@ def test_a_registration_with_keys_other_than_the_signed_ones_is_refused(target):
     assert target.escrow(owner.account_id) == before
 
 
-def test_the_old_address_can_undo_a_change_of_address(target):
+def test_the_old_address_can_undo_a_change_of_address(target: Target) -> None:
     """The mail to the old address carries a link; following it (and pressing its button)
     gives the backup its old address back and signs out the device that changed it."""
     owner = target.owner(EMAIL)
     proof = owner.possession("change_email", "new@example.com")
     target.harness.verify("new@example.com", "change_email", token=owner.token, possession=proof)
-    mail = target.harness.mails(EMAIL)[-1].get_body(preferencelist=("plain",)).get_content()
+    mail = mail_text(target.harness.mails(EMAIL)[-1])
     [link] = re.findall(r"^(https?://\S+/e/\S+)\s*$", mail, flags=re.MULTILINE)
     path = "/e/" + link.rsplit("/e/", 1)[1]
     http = target.client()

@@ -7,6 +7,8 @@ the backup, and a device refuses a version older than the newest it has seen.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pytest
 
 from otpkeep.crypto import escrow
@@ -15,11 +17,15 @@ from otpkeep.device.backup.state import BackupState
 from otpkeep.device.backup.sync import open_remote
 from otpkeep.errors import BackupError, DecryptionError
 
+if TYPE_CHECKING:
+    from conftest import Target
+    from escrowkit import Device
+
 EMAIL = "owner@example.com"
 
 
 @pytest.fixture
-def three_versions(target):
+def three_versions(target: Target) -> tuple[Device, BackupState]:
     """The owner uploaded versions 1, 2 and 3 of their backup."""
     owner = target.owner(EMAIL)
     for version in (2, 3):
@@ -34,7 +40,9 @@ def three_versions(target):
     return owner, state
 
 
-def test_a_version_relabelled_as_the_newest_does_not_open(target, three_versions):
+def test_a_version_relabelled_as_the_newest_does_not_open(
+    target: Target, three_versions: tuple[Device, BackupState]
+) -> None:
     """The service swaps version 2's ciphertext into version 3: the device cannot open it."""
     owner, _state = three_versions
     engine = target.harness.app.state.runtime.engine
@@ -50,7 +58,9 @@ def test_a_version_relabelled_as_the_newest_does_not_open(target, three_versions
         escrow.open_backup(owner.data_key, answer.content, account_id=owner.account_id, version=3)
 
 
-def test_an_older_version_served_as_the_newest_is_refused(target, three_versions):
+def test_an_older_version_served_as_the_newest_is_refused(
+    target: Target, three_versions: tuple[Device, BackupState]
+) -> None:
     """The service drops version 3 and serves version 2 as the newest: the device, which saw
     version 3, refuses it in one sentence rather than merge it."""
     owner, state = three_versions
@@ -66,7 +76,9 @@ def test_an_older_version_served_as_the_newest_is_refused(target, three_versions
     assert restored == []  # an explicit restore of an older version is still possible
 
 
-def test_a_backup_of_another_account_does_not_open(target, three_versions):
+def test_a_backup_of_another_account_does_not_open(
+    target: Target, three_versions: tuple[Device, BackupState]
+) -> None:
     """Ciphertext moved from another account's backup does not open under this account."""
     owner, _state = three_versions
     other = target.owner("other@example.com")

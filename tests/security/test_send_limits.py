@@ -15,7 +15,12 @@ from otpkeep.protocol.errors import ErrorCode
 from otpkeep.server.services.verification import client_network
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     import httpx
+
+    from conftest import Target
+    from service_harness import ServiceFactory
 
 EMAIL = "owner@example.com"
 LIMITS = {"max_sends_per_address_client_per_hour": 5, "send_gaps": "0,30,60,120,300"}
@@ -25,7 +30,9 @@ def _ask(client: httpx.Client, email: str = EMAIL) -> httpx.Response:
     return client.post("/v1/verifications", json={"email": email, "purpose": "transfer"})
 
 
-def test_a_stranger_using_up_their_sends_does_not_lock_the_owner_out(target_factory):
+def test_a_stranger_using_up_their_sends_does_not_lock_the_owner_out(
+    target_factory: Callable[..., Target],
+) -> None:
     """A stranger on another network asks for the owner's codes until refused; the owner,
     from their own network, still gets a code at once."""
     target = target_factory(**LIMITS, max_sends_per_client_per_hour=20)
@@ -46,7 +53,7 @@ def test_a_stranger_using_up_their_sends_does_not_lock_the_owner_out(target_fact
     assert target.harness.code(EMAIL)
 
 
-def test_one_network_waits_longer_between_its_sends(target_factory):
+def test_one_network_waits_longer_between_its_sends(target_factory: Callable[..., Target]) -> None:
     """From one network, each further code for one address waits longer than the last."""
     target = target_factory(**LIMITS)
     http = target.client(source="127.0.0.4")
@@ -67,7 +74,7 @@ def test_one_network_waits_longer_between_its_sends(target_factory):
     assert waits[0] < waits[-1]
 
 
-def test_many_networks_meet_the_address_ceiling(target_factory):
+def test_many_networks_meet_the_address_ceiling(target_factory: Callable[..., Target]) -> None:
     """Strangers on many networks together still stop at the address's ceiling."""
     target = target_factory(**LIMITS, max_sends_per_hour=6)
     answers = [_ask(target.client(source=f"127.0.1.{number}")) for number in range(1, 9)]
@@ -75,7 +82,7 @@ def test_many_networks_meet_the_address_ceiling(target_factory):
     assert answers[-1].status_code == 429
 
 
-def test_an_ipv6_network_counts_as_one_client():
+def test_an_ipv6_network_counts_as_one_client() -> None:
     """All addresses of one IPv6 /64 share a bucket; IPv4 and mapped IPv4 count per address."""
     assert client_network("2001:db8:1:2::1") == client_network("2001:db8:1:2:ffff::9")
     assert client_network("2001:db8:1:2::1") != client_network("2001:db8:1:3::1")
@@ -83,7 +90,7 @@ def test_an_ipv6_network_counts_as_one_client():
     assert client_network("192.0.2.7") != client_network("192.0.2.8")
 
 
-def test_addresses_of_one_ipv6_prefix_share_their_limit(service_factory):
+def test_addresses_of_one_ipv6_prefix_share_their_limit(service_factory: ServiceFactory) -> None:
     """Over the API: sends from two addresses of one /64 are counted together."""
     service = service_factory(**LIMITS)
     seen = []

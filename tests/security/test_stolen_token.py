@@ -9,6 +9,7 @@ key, which the token does not give; a database dump does not give it either.
 from __future__ import annotations
 
 import uuid
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -17,11 +18,14 @@ from otpkeep.crypto import escrow, schedule
 from otpkeep.protocol.encoding import b64encode
 from otpkeep.protocol.errors import ErrorCode
 
+if TYPE_CHECKING:
+    from conftest import Target
+
 EMAIL = "owner@example.com"
 
 
 @pytest.fixture
-def stolen(target):
+def stolen(target: Target) -> tuple[escrowkit.Device, escrowkit.Device]:
     """The owner's device, and a thief who copied its token (and a data key of their own)."""
     owner = target.owner(EMAIL)
     thief = escrowkit.Device(target.client(), owner.token, owner.account_id)
@@ -29,14 +33,18 @@ def stolen(target):
     return owner, thief
 
 
-def test_the_token_reads_ciphertext(target, stolen):
+def test_the_token_reads_ciphertext(
+    target: Target, stolen: tuple[escrowkit.Device, escrowkit.Device]
+) -> None:
     """What the token may still do: read the ciphertext and the metadata the owner sees."""
     _owner, thief = stolen
     assert thief.client.get("/v1/backup", headers=thief.headers).status_code == 200
     assert thief.client.get("/v1/devices", headers=thief.headers).status_code == 200
 
 
-def test_the_token_cannot_change_the_address(target, stolen):
+def test_the_token_cannot_change_the_address(
+    target: Target, stolen: tuple[escrowkit.Device, escrowkit.Device]
+) -> None:
     """A change of address without a valid possession proof is refused, and no code is
     mailed to the address the thief chose."""
     _owner, thief = stolen
@@ -60,27 +68,31 @@ def test_the_token_cannot_change_the_address(target, stolen):
     assert target.harness.mails("thief@evil.test") == []
 
 
-def test_the_token_cannot_revoke_devices_or_delete_anything(target, stolen):
+def test_the_token_cannot_revoke_devices_or_delete_anything(
+    target: Target, stolen: tuple[escrowkit.Device, escrowkit.Device]
+) -> None:
     """Revoking the owner's device, deleting the backup or the account: all refused."""
     owner, thief = stolen
     device_id = owner.client.get("/v1/devices", headers=owner.headers).json()["devices"][0]["id"]
-    attempts = [
-        ("DELETE", f"/v1/devices/{device_id}", "revoke_device", device_id),
-        ("DELETE", "/v1/backup", "delete_backup", ""),
-        ("DELETE", "/v1/account", "delete_account", ""),
+    deletions = [
+        (f"/v1/devices/{device_id}", "revoke_device", device_id),
+        ("/v1/backup", "delete_backup", ""),
+        ("/v1/account", "delete_account", ""),
     ]
-    for method, path, action, target_id in attempts:
+    for path, action, target_id in deletions:
         for headers in (
             thief.headers,
             {**thief.headers, "Otpkeep-Possession": thief.possession(action, target_id)},
         ):
-            answer = thief.client.request(method, path, headers=headers)
+            answer = thief.client.delete(path, headers=headers)
             assert answer.status_code == 403, (path, answer.text)
     assert owner.client.get("/v1/backup", headers=owner.headers).status_code == 200
     assert "backup_deleted" not in target.templates(EMAIL)
 
 
-def test_the_token_cannot_upload_or_change_the_passcode(target, stolen):
+def test_the_token_cannot_upload_or_change_the_passcode(
+    target: Target, stolen: tuple[escrowkit.Device, escrowkit.Device]
+) -> None:
     """An upload signed with another key, or a new passcode, is refused; the backup and the
     escrow stay as the owner left them."""
     owner, thief = stolen
@@ -94,7 +106,9 @@ def test_the_token_cannot_upload_or_change_the_passcode(target, stolen):
     assert [item["version"] for item in versions["versions"]] == [1]
 
 
-def test_a_proof_made_for_one_change_cannot_be_used_for_another(target, stolen):
+def test_a_proof_made_for_one_change_cannot_be_used_for_another(
+    target: Target, stolen: tuple[escrowkit.Device, escrowkit.Device]
+) -> None:
     """A real possession proof (the owner's) for revoking one device does not delete the
     backup, and once offered it is spent: it works for nothing afterwards."""
     owner, _thief = stolen
@@ -110,7 +124,9 @@ def test_a_proof_made_for_one_change_cannot_be_used_for_another(target, stolen):
     assert owner.client.get("/v1/backup", headers=owner.headers).status_code == 200
 
 
-def test_a_database_dump_cannot_sign_for_the_data_key(target, stolen):
+def test_a_database_dump_cannot_sign_for_the_data_key(
+    target: Target, stolen: tuple[escrowkit.Device, escrowkit.Device]
+) -> None:
     """The database holds the possession *public* key: nothing in a dump signs a proof."""
     owner, _thief = stolen
     row = target.escrow(owner.account_id)
@@ -122,7 +138,9 @@ def test_a_database_dump_cannot_sign_for_the_data_key(target, stolen):
     assert owner.data_key not in dumped
 
 
-def test_a_stolen_token_dies_with_its_session_and_cannot_renew_itself(target, stolen):
+def test_a_stolen_token_dies_with_its_session_and_cannot_renew_itself(
+    target: Target, stolen: tuple[escrowkit.Device, escrowkit.Device]
+) -> None:
     """When the session's life runs out, renewing it needs the data key: the thief is out,
     the owner's device signs in again with its key."""
     owner, thief = stolen
@@ -145,7 +163,7 @@ def test_a_stolen_token_dies_with_its_session_and_cannot_renew_itself(target, st
     assert thief.client.get("/v1/backup", headers=thief.headers).status_code == 401
 
 
-def test_the_recovery_token_does_not_outlive_the_transfer(target):
+def test_the_recovery_token_does_not_outlive_the_transfer(target: Target) -> None:
     """The token that made the transfer is replaced: a copy of it taken during the transfer
     is dead, and so is the copy of the renewal's."""
     target.owner(EMAIL)

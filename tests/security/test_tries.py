@@ -7,13 +7,21 @@ without a word to the owner, until the backup was gone.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from otpkeep.protocol.errors import ErrorCode
+from service_harness import mail_text
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from conftest import Target
 
 EMAIL = "owner@example.com"
 DELAYS = "0,0,30,60,300,900,1800,3600,7200"
 
 
-def test_ten_attempts_cannot_be_opened_before_proving_any(target):
+def test_ten_attempts_cannot_be_opened_before_proving_any(target: Target) -> None:
     """With one attempt open, every further evaluation, from any session, waits for it."""
     target.owner(EMAIL)
     attackers = [target.mailbox_device(EMAIL) for _ in range(3)]
@@ -26,7 +34,7 @@ def test_ten_attempts_cannot_be_opened_before_proving_any(target):
             assert busy.json()["error"]["code"] == ErrorCode.RECOVERY_WAIT
 
 
-def test_the_waits_hold_however_the_tries_are_spread(target_factory):
+def test_the_waits_hold_however_the_tries_are_spread(target_factory: Callable[..., Target]) -> None:
     """Ten wrong passcodes take the whole schedule (at least 3 h 51 min of waits on the
     service's clock), whether the attacker proves, abandons, or uses several sessions
     (mailbox sessions last an hour, so the attacker keeps asking the owner's mailbox for
@@ -61,7 +69,7 @@ def test_the_waits_hold_however_the_tries_are_spread(target_factory):
     assert target.templates(EMAIL).count("backup_destroyed") == 1
 
 
-def test_an_abandoned_try_is_counted_and_mailed_by_the_janitor(target):
+def test_an_abandoned_try_is_counted_and_mailed_by_the_janitor(target: Target) -> None:
     """An evaluation never proven counts as a failure once it expires, and the owner is
     told by mail even if the attacker never comes back."""
     owner = target.owner(EMAIL)
@@ -72,12 +80,14 @@ def test_an_abandoned_try_is_counted_and_mailed_by_the_janitor(target):
     assert target.run_janitor().attempts_counted == 1
     assert target.escrow(owner.account_id).failures == 1
     assert target.templates(EMAIL).count("passcode_failed") == 1
-    mail = target.harness.mails(EMAIL)[-1].get_body(preferencelist=("plain",)).get_content()
+    mail = mail_text(target.harness.mails(EMAIL)[-1])
     assert "Tries left: 9." in mail
     assert "did not finish the try in time" in mail
 
 
-def test_ten_abandoned_tries_destroy_the_backup_and_the_owner_is_told_each_time(target):
+def test_ten_abandoned_tries_destroy_the_backup_and_the_owner_is_told_each_time(
+    target: Target,
+) -> None:
     """Ten evaluations left unproven, one after the other: nine failure mails, then the
     destruction, its mail, and every session of the account ended."""
     owner = target.owner(EMAIL)
@@ -96,7 +106,9 @@ def test_ten_abandoned_tries_destroy_the_backup_and_the_owner_is_told_each_time(
     assert target.escrow(owner.account_id) is None
 
 
-def test_every_failure_mail_says_when_the_next_try_is_possible(target_factory):
+def test_every_failure_mail_says_when_the_next_try_is_possible(
+    target_factory: Callable[..., Target],
+) -> None:
     """After the third failure the mail names the moment of the next possible try."""
     target = target_factory(passcode_retry_delays=DELAYS)
     target.owner(EMAIL)
@@ -104,7 +116,7 @@ def test_every_failure_mail_says_when_the_next_try_is_possible(target_factory):
     for guess in ("0000", "0001", "0002"):
         assert attacker.recover(guess).status_code == 403
     mails = [
-        mail.get_body(preferencelist=("plain",)).get_content()
+        mail_text(mail)
         for mail in target.harness.mails(EMAIL)
         if mail["X-Otpkeep-Template"] == "passcode_failed"
     ]
@@ -113,7 +125,9 @@ def test_every_failure_mail_says_when_the_next_try_is_possible(target_factory):
     assert " UTC." in mails[2]
 
 
-def test_a_wrong_proof_cannot_be_replayed_into_a_second_failure_or_a_success(target):
+def test_a_wrong_proof_cannot_be_replayed_into_a_second_failure_or_a_success(
+    target: Target,
+) -> None:
     """A proof answers its attempt once; replayed, it is refused and counts nothing more."""
     owner = target.owner(EMAIL)
     attacker = target.mailbox_device(EMAIL)

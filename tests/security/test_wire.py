@@ -12,12 +12,18 @@ import json
 import socket
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import pytest
 
 from otpkeep.protocol.encoding import b64encode
 from otpkeep.protocol.errors import ErrorCode
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from conftest import Target
 
 EMAIL = "owner@example.com"
 VECTORS = json.loads(
@@ -31,7 +37,7 @@ TOP_BIT = [
 IDENTITY = bytes(32)
 
 
-def test_no_invalid_encoding_is_evaluated_nor_costs_a_try(target):
+def test_no_invalid_encoding_is_evaluated_nor_costs_a_try(target: Target) -> None:
     """Each RFC 9496 invalid encoding, the identity, and each valid element spelt with the top
     bit set, sent as a blinded passcode: refused as invalid_request, and no try is taken."""
     owner = target.owner(EMAIL)
@@ -47,7 +53,7 @@ def test_no_invalid_encoding_is_evaluated_nor_costs_a_try(target):
     assert target.escrow(owner.account_id).tries_left == 10
 
 
-def test_the_registration_refuses_invalid_encodings_too(target):
+def test_the_registration_refuses_invalid_encodings_too(target: Target) -> None:
     """A setup session offering a top-bit spelling to the registration gets no evaluation."""
     device = target.mailbox_device("new@example.com", "enable")
     for element in [TOP_BIT[0], INVALID[0], IDENTITY]:
@@ -59,7 +65,7 @@ def test_the_registration_refuses_invalid_encodings_too(target):
         assert answer.status_code == 422
 
 
-def _raw(url: str, head: str, body: bytes = b"") -> tuple[int, dict[str, object]]:
+def _raw(url: str, head: str, body: bytes = b"") -> tuple[int, dict[str, Any]]:
     """Send a request as written, over a socket; the status and the JSON of the answer."""
     parts = urlsplit(url)
     with socket.create_connection((parts.hostname, parts.port), timeout=10) as connection:
@@ -72,7 +78,7 @@ def _raw(url: str, head: str, body: bytes = b"") -> tuple[int, dict[str, object]
 @pytest.mark.parametrize(
     "path", ["/v1/verifications", "/v1/recovery/evaluate", "/v1/passcode/evaluate"]
 )
-def test_a_huge_declared_body_is_refused_before_it_is_read(target, path):
+def test_a_huge_declared_body_is_refused_before_it_is_read(target: Target, path: str) -> None:
     """A body declared as 100 MiB is answered 413 at once, before any of it is read."""
     started = time.perf_counter()
     status, body = _raw(
@@ -82,15 +88,15 @@ def test_a_huge_declared_body_is_refused_before_it_is_read(target, path):
         b"{",
     )
     assert status == 413
-    assert body["error"]["code"] == ErrorCode.REQUEST_TOO_LARGE  # type: ignore[index]
+    assert body["error"]["code"] == ErrorCode.REQUEST_TOO_LARGE
     assert time.perf_counter() - started < 5
 
 
-def test_a_streamed_body_is_cut_off_at_the_limit(target):
+def test_a_streamed_body_is_cut_off_at_the_limit(target: Target) -> None:
     """A body sent in chunks without a length is cut off once it passes the limit."""
     http = target.client()
 
-    def chunks():
+    def chunks() -> Iterator[bytes]:
         for _ in range(64):
             yield b" " * 65536
 
@@ -101,7 +107,7 @@ def test_a_streamed_body_is_cut_off_at_the_limit(target):
     assert answer.json()["error"]["code"] == ErrorCode.REQUEST_TOO_LARGE
 
 
-def test_a_backup_over_its_limit_is_refused_before_it_is_stored(target):
+def test_a_backup_over_its_limit_is_refused_before_it_is_stored(target: Target) -> None:
     """An upload declared larger than the backup limit is backup_too_large, unread."""
     owner = target.owner(EMAIL)
     status, body = _raw(
@@ -111,4 +117,4 @@ def test_a_backup_over_its_limit_is_refused_before_it_is_stored(target):
         b"x",
     )
     assert status == 413
-    assert body["error"]["code"] == ErrorCode.BACKUP_TOO_LARGE  # type: ignore[index]
+    assert body["error"]["code"] == ErrorCode.BACKUP_TOO_LARGE

@@ -1,7 +1,9 @@
 """``otpkeep add | list | code | remove``: the accounts in the device vault.
 
-This module is on ``otpkeep code``'s hot path: it imports only the standard
-library and otpkeep's light modules at the top.
+This module is on the path of ``otpkeep code --json`` and ``--at``: it imports only
+the standard library and otpkeep's light modules at the top. What ``code`` and
+``list`` print is :mod:`otpkeep.cli.output`'s, shared with the quick path of
+:mod:`otpkeep.cli.entry` (which answers ``code`` and ``list`` without this module).
 """
 
 from __future__ import annotations
@@ -49,7 +51,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "code",
         help="show codes",
         description="Show the codes of the accounts QUERY matches (all without QUERY). "
-        "When QUERY names one HOTP account, its code is used: the counter advances.",
+        "When QUERY names one HOTP account, its code is used: the counter advances. On a "
+        "terminal the digits are grouped as they are read aloud (325 611, 1234 5678; Steam "
+        "codes stay whole); piped or redirected, and with --json, codes are plain digits "
+        "(325611), so scripts keep working.",
     )
     code.add_argument("query", nargs="?", metavar="QUERY", help="part of the issuer or name")
     code.add_argument("--at", type=float, default=None, metavar="UNIX_TIME", help="another time")
@@ -139,15 +144,7 @@ def run_list(args: argparse.Namespace, ctx: Context) -> int:
     if args.json:
         output.print_json([{"id": id_, **output.account_fields(acc)} for id_, acc in accounts])
         return 0
-    if not accounts:
-        print("The vault has no accounts yet: add one with otpkeep add.", file=sys.stderr)
-        return 0
-    rows = [
-        [acc.issuer, acc.name, output.kind_of(acc), acc.algorithm.value, str(acc.digits)]
-        for _, acc in accounts
-    ]
-    output.table(["ISSUER", "NAME", "TYPE", "ALGORITHM", "DIGITS"], rows)
-    return 0
+    return output.print_accounts([acc for _, acc in accounts])
 
 
 def _moment(args: argparse.Namespace, ctx: Context) -> float:
@@ -172,7 +169,6 @@ def _use_hotp(ctx: Context, stored_id: str) -> Account:
 def run_code(args: argparse.Namespace, ctx: Context) -> int:
     """Show codes; one HOTP account named alone is used, so its counter advances."""
     from otpkeep.device.vault.lookup import find  # noqa: PLC0415 - after argparse, still light
-    from otpkeep.otp.codes import code_for, valid_for  # noqa: PLC0415 - same
 
     at = _moment(args, ctx)
     matches: list[StoredAccount] = find(ctx.vault().load(), args.query)
@@ -181,31 +177,13 @@ def run_code(args: argparse.Namespace, ctx: Context) -> int:
 
         raise NotFoundError(f"No account matches {args.query[:60]!r}: see otpkeep list.")
     accounts = [stored.account for stored in matches if stored.account is not None]
-    if len(matches) == 1 and args.query and accounts[0].type.value == "hotp":
+    if len(matches) == 1 and args.query and accounts[0].type == "hotp":
         accounts = [_use_hotp(ctx, matches[0].id)]
-    results = []
-    for account in accounts:
-        result = {**output.account_fields(account), "code": code_for(account, at)}
-        if account.type.value != "hotp":
-            result["valid_for"] = valid_for(at, account.period)
-        results.append(result)
+    results = output.code_results(accounts, at)
     if args.json:
         output.print_json(results)
         return 0
-    if not results:
-        print("The vault has no accounts yet: add one with otpkeep add.", file=sys.stderr)
-        return 0
-    rows = [
-        [
-            str(item["issuer"]),
-            str(item["name"]),
-            str(item["code"]),
-            f"{item['valid_for']}s" if "valid_for" in item else f"#{item['counter']}",
-        ]
-        for item in results
-    ]
-    output.table(["ISSUER", "NAME", "CODE", "VALID"], rows)
-    return 0
+    return output.print_codes(results, grouped=output.is_terminal())
 
 
 def run_remove(args: argparse.Namespace, ctx: Context) -> int:

@@ -6,13 +6,14 @@ code libraries are imported inside the handlers, off ``otpkeep code``'s path.
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from otpkeep.cli import output, prompt
+from otpkeep.cli.completion import FILES, completes
 from otpkeep.errors import ImportFormatError, InvalidInputError, OtpkeepError
+from otpkeep.words import counted
 
 if TYPE_CHECKING:
     import argparse
@@ -39,7 +40,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "An account already in the vault (same secret, settings, issuer and name) is "
         "reported as a duplicate and not added again.",
     )
-    importing.add_argument("sources", nargs="+", metavar="FILE_OR_URI")
+    completes(importing.add_argument("sources", nargs="+", metavar="FILE_OR_URI"), FILES)
     importing.add_argument("--format", default="auto", help="the files' format (default: auto)")
     importing.add_argument(
         "--partial", action="store_true", help="import what can be, even if some entries cannot"
@@ -55,7 +56,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "one PNG per account (PATH-1.png, ...), google-migration one per ten accounts; "
         "--terminal draws the QR codes instead.",
     )
-    exporting.add_argument("path", nargs="?", metavar="PATH")
+    completes(exporting.add_argument("path", nargs="?", metavar="PATH"), FILES)
     exporting.add_argument("--format", required=True, help="otpauth, google-migration, qr, ...")
     exporting.add_argument("--terminal", action="store_true", help="draw QR codes in the terminal")
     exporting.add_argument("--force", action="store_true", help="overwrite existing files")
@@ -174,7 +175,7 @@ def _require_whole(results: list[dict[str, Any]]) -> None:
     failed = sum(item["status"] == "not imported" for item in results)
     if failed:
         raise _NothingImportedError(
-            f"{failed} of {len(results)} entries cannot be imported, so nothing was "
+            f"{failed} of {counted(len(results), 'entry')} cannot be imported, so nothing was "
             "imported: pass --partial to import the others."
         )
 
@@ -251,20 +252,6 @@ def _targets(path: Path, files: list[ExportFile]) -> list[Path]:
     return [base.with_name(base.name + item.name_suffix) for item in files]
 
 
-def _write_private(path: Path, data: bytes, *, force: bool) -> None:
-    flags = os.O_WRONLY | os.O_CREAT | (os.O_TRUNC if force else os.O_EXCL)
-    try:
-        fd = os.open(path, flags, 0o600)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-    except FileExistsError:
-        raise InvalidInputError(
-            f"{path} already exists: choose another name or pass --force."
-        ) from None
-    except OSError as exc:
-        raise InvalidInputError(f"{path} cannot be written ({exc.strerror}).") from exc
-
-
 def _draw(accounts: list[Account], fmt: str) -> None:
     import secrets  # noqa: PLC0415 - off the hot path
 
@@ -296,7 +283,7 @@ def _left_out(accounts: list[Account], fmt: str, *, partial: bool) -> list[Accou
     more = f" and {len(missing) - 5} more" if len(missing) > 5 else ""
     if not partial:
         raise InvalidInputError(
-            f"{len(missing)} of {len(accounts)} accounts cannot be exported as {fmt}: "
+            f"{len(missing)} of {counted(len(accounts), 'account')} cannot be exported as {fmt}: "
             f"{named}{more}. Pass --partial to export the others, or choose another format."
         )
     for account, reason in missing:
@@ -310,7 +297,8 @@ def _left_out(accounts: list[Account], fmt: str, *, partial: bool) -> list[Accou
 def _to_stdout(files: list[ExportFile], fmt: str) -> None:
     if len(files) != 1:
         raise InvalidInputError(
-            f"The {fmt} export is {len(files)} files: give a PATH to write them to, not -."
+            f"The {fmt} export is {counted(len(files), 'file')}: give a PATH to write them "
+            "to, not -."
         )
     sys.stdout.flush()
     sys.stdout.buffer.write(files[0].data)
@@ -336,7 +324,10 @@ def run_export(args: argparse.Namespace, ctx: Context) -> int:
     files = export(accounts, args.format, password=_password(args.format))
     if args.path == "-":
         _to_stdout(files, args.format)
-        print(f"Exported {len(accounts)} accounts; the output holds the secrets.", file=sys.stderr)
+        print(
+            f"Exported {counted(len(accounts), 'account')}; the output holds the secrets.",
+            file=sys.stderr,
+        )
         return 0
     targets = _targets(Path(args.path).expanduser(), files)
     if not args.force:
@@ -346,7 +337,10 @@ def run_export(args: argparse.Namespace, ctx: Context) -> int:
                     f"{target} already exists: choose another name or pass --force."
                 )
     for target, item in zip(targets, files, strict=True):
-        _write_private(target, item.data, force=args.force)
+        output.write_private(target, item.data, force=args.force)
         print(f"Wrote {target}")
-    print(f"Exported {len(accounts)} accounts; the files hold their secrets.", file=sys.stderr)
+    print(
+        f"Exported {counted(len(accounts), 'account')}; the files hold their secrets.",
+        file=sys.stderr,
+    )
     return 0

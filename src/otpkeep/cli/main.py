@@ -4,8 +4,11 @@ Command modules are listed in :data:`COMMAND_MODULES`. Each has
 ``register(subparsers) -> None``, which adds its sub-commands and sets
 ``func=handler`` on each, where ``handler(args, ctx: Context) -> int``. Every
 module is imported on every run, so a module imports heavy libraries (httpx,
-pydantic, textual, zxing, segno, ...) only inside its handlers: ``otpkeep code``
-must start fast.
+pydantic, textual, zxing, segno, shtab, ...) only inside its handlers: ``otpkeep
+code`` must start fast.
+
+After a command, a backup that waits is seen to (:mod:`otpkeep.cli.pending`), unless
+the command sets ``backup_after=False``: the backup commands see to it themselves.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import sys
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
+from otpkeep.cli.completion import DIRECTORIES, completes
 from otpkeep.cli.context import Context
 from otpkeep.errors import AmbiguousQueryError, OtpkeepError
 
@@ -29,7 +33,9 @@ COMMAND_MODULES: tuple[str, ...] = (
     "otpkeep.cli.transfer",
     "otpkeep.cli.settings",
     "otpkeep.cli.notify",
+    "otpkeep.cli.privacy",
     "otpkeep.cli.tui",
+    "otpkeep.cli.completion",
 )
 """The modules whose ``register(subparsers)`` builds the sub-commands, in help order."""
 
@@ -41,6 +47,7 @@ FAST_COMMANDS: dict[str, str] = {
 """Commands whose parser is built from their own module only, to start faster."""
 
 DEBUG_ENV = "OTPKEEP_DEBUG"
+DISTRIBUTION = "otpkeep"
 EXIT_OK = 0
 EXIT_ERROR = 1
 EXIT_USAGE = 2
@@ -77,6 +84,24 @@ def _terminal_columns() -> int:
         return 80
 
 
+class _Version(argparse.Action):
+    """``--version``: the installed package's version, read from its metadata only when asked."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: Any) -> None:
+        kwargs.setdefault("help", "print the version and exit")
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, **kwargs)
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: object) -> None:
+        from importlib import metadata  # noqa: PLC0415 - only for --version
+
+        try:
+            version = metadata.version(DISTRIBUTION)
+        except metadata.PackageNotFoundError:
+            version = "(not installed)"
+        print(f"{parser.prog} {version}")
+        parser.exit()
+
+
 class Parser(argparse.ArgumentParser):
     """The parser of ``otpkeep`` and of its sub-commands (which inherit its class)."""
 
@@ -87,13 +112,14 @@ class Parser(argparse.ArgumentParser):
 
 def _global_options(parser: argparse.ArgumentParser, *, defaults: bool) -> None:
     default = None if defaults else argparse.SUPPRESS
-    parser.add_argument(
+    home = parser.add_argument(
         "--home",
         metavar="DIR",
         default=default,
         help="the device folder holding the vault (default: $OTPKEEP_HOME, else the user "
         "data folder)",
     )
+    completes(home, DIRECTORIES)
     parser.add_argument(
         "--server",
         metavar="URL",
@@ -108,6 +134,7 @@ def build_parser(modules: Sequence[str] = COMMAND_MODULES) -> argparse.ArgumentP
         prog="otpkeep",
         description="A TOTP/HOTP authenticator with an end-to-end encrypted backup.",
     )
+    parser.add_argument("--version", action=_Version)
     _global_options(parser, defaults=True)
     subparsers = parser.add_subparsers(title="commands", metavar="COMMAND")
     for name in modules:
@@ -143,7 +170,10 @@ def _parse(parser: argparse.ArgumentParser, argv: Sequence[str]) -> argparse.Nam
 
 
 def _report(error: OtpkeepError) -> int:
-    print(f"otpkeep: {error}", file=sys.stderr)
+    """The error's sentence, then what to do about it as a command (see :mod:`.wording`)."""
+    from otpkeep.cli.wording import with_action  # noqa: PLC0415 - on the error path only
+
+    print(f"otpkeep: {with_action(str(error), error.action)}", file=sys.stderr)
     if isinstance(error, AmbiguousQueryError):
         for match in error.matches:
             print(f"  {match}", file=sys.stderr)
@@ -151,9 +181,17 @@ def _report(error: OtpkeepError) -> int:
     return EXIT_ERROR
 
 
+def _modules(arguments: Sequence[str]) -> Sequence[str]:
+    """The command modules this run needs: one for a fast command, none for ``--version``."""
+    word = _command_word(arguments)
+    if word is None and "--version" in arguments and "--help" not in arguments:
+        return ()
+    fast = FAST_COMMANDS.get(word or "")
+    return (fast,) if fast else COMMAND_MODULES
+
+
 def _run(arguments: list[str], context: Context | None) -> int:
-    fast = FAST_COMMANDS.get(_command_word(arguments) or "")
-    parser = build_parser((fast,) if fast else COMMAND_MODULES)
+    parser = build_parser(_modules(arguments))
     try:
         args = _parse(parser, arguments)
     except SystemExit as exc:  # argparse: --help, or a usage error already printed
@@ -170,9 +208,10 @@ def _run(arguments: list[str], context: Context | None) -> int:
         parser.print_help()
         return EXIT_OK if sys.stdin.isatty() else EXIT_USAGE
     result: int = handler(args, ctx)
-    from otpkeep.cli.terminal import sync_after_command  # noqa: PLC0415 - after the command
+    if getattr(args, "backup_after", True):
+        from otpkeep.cli.pending import after_command  # noqa: PLC0415 - after the command
 
-    sync_after_command(ctx)
+        after_command(ctx)
     return result
 
 

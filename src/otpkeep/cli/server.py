@@ -22,6 +22,13 @@ if TYPE_CHECKING:
     from otpkeep.server.settings import Settings
 
 
+SERVICE_PACKAGES = frozenset(
+    {"fastapi", "starlette", "uvicorn", "pydantic_settings", "sqlalchemy", "alembic"}
+    | {"psycopg", "prometheus_client"}
+)
+"""The import names of the packages of the ``server`` extra, which the authenticator lacks."""
+
+
 class JsonFormatter(logging.Formatter):
     """Log records as one JSON object a line (messages that are JSON stay objects)."""
 
@@ -159,6 +166,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             _migrate(settings)
         else:
             _worker(settings, once=arguments.once)
+    except ModuleNotFoundError as error:
+        missing = (error.name or "").partition(".")[0]
+        if missing not in SERVICE_PACKAGES:
+            raise
+        print(
+            f"otpkeep-server: the service needs packages this installation lacks ({missing}):"
+            " install otpkeep with its server extra: pip install 'otpkeep[server]'.",
+            file=sys.stderr,
+        )
+        return 1
     except OtpkeepError as error:
         print(f"otpkeep-server: {error}", file=sys.stderr)
         return 1

@@ -1,109 +1,99 @@
-"""The backup flows at a terminal: their questions asked through :mod:`otpkeep.cli.prompt`.
+"""The device flows at a terminal: each step of a flow asked or said on standard error.
 
-Progress goes to standard error, results to standard output. A countdown rewrites
-one line on a terminal and prints a line every ten seconds otherwise.
+:class:`Terminal` answers a flow's steps (:mod:`otpkeep.device.flows.steps`): its
+questions through :mod:`otpkeep.cli.prompt`, its news and slow work as a line on
+standard error, its waits as a countdown that rewrites one line on a terminal and
+prints a line every ten seconds otherwise. Results go to standard output, from the
+command. The code question also watches the vault, so the emailed link or ``otpkeep
+verify`` on another terminal answers it.
 """
 
 from __future__ import annotations
 
+import math
 import sys
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from otpkeep.cli import prompt
+from otpkeep.cli.wording import with_action
 
 if TYPE_CHECKING:
-    from otpkeep.cli.context import Context
-    from otpkeep.device.flows.context import Event, FlowContext
+    from otpkeep.device.flows.steps import Answer, Flow, Question, Step
+    from otpkeep.device.session import Session
+
+T = TypeVar("T")
+
+_QUESTIONS = {
+    "email": "Email address: ",
+    "new_email": "New email address: ",
+    "code": "Code from the email: ",
+    "passcode": "Backup passcode: ",
+    "new_passcode": "New backup passcode: ",
+    "passcode_again": "The same passcode again: ",
+}
+COUNT_EVERY = 10
+"""Off a terminal, a countdown prints one line every this many seconds."""
 
 
-class TerminalPrompter:
-    """The flows' :class:`~otpkeep.device.flows.context.Prompter` for the command line."""
+class Terminal:
+    """Answers a flow's steps at the terminal (see the module docstring)."""
 
-    def __init__(self, *, assume_yes: bool = False) -> None:
-        self._counting = False
-        self._assume_yes = assume_yes
+    def __init__(self, session: Session, *, assume_yes: bool = False) -> None:
+        self.session = session
+        self.assume_yes = assume_yes
 
-    def email(self) -> str:
-        """The backup's email address."""
-        return prompt.ask("Email address: ")
+    def __call__(self, step: Step) -> Answer:
+        """The answer to ``step`` (None for a step that only says something)."""
+        from otpkeep.device.flows.steps import Question, Say, Wait  # noqa: PLC0415
 
-    def code(self) -> str:
-        """The emailed code."""
-        return prompt.ask("Code from the email: ")
+        if isinstance(step, Question):
+            return self.answer(step)
+        if isinstance(step, Wait):
+            self.count_down(step.seconds, step.message)
+        elif isinstance(step, Say):
+            self.say(with_action(step.message, step.action))
+        else:
+            self.say(step.message)
+        return None
 
-    def passcode(self) -> str:
-        """The backup passcode, never echoed."""
-        return prompt.ask_secret("Backup passcode: ")
+    def answer(self, question: Question) -> Answer:
+        """What the person answers to ``question`` (None: it was answered elsewhere)."""
+        from otpkeep.device.flows.steps import Ask  # noqa: PLC0415
 
-    def passcode_again(self) -> str:
-        """The new passcode again."""
-        return prompt.ask_secret("The same passcode again: ")
+        if question.ask is Ask.CONFIRM:
+            return self.assume_yes or prompt.confirm(question.text)
+        if question.secret:
+            return prompt.ask_secret(_QUESTIONS[question.ask.value])
+        if question.ask is Ask.EMAIL and question.text:
+            return prompt.ask_line(f"Email address [{question.text}]: ") or question.text
+        return prompt.ask(_QUESTIONS[question.ask.value], until=question.answered)
 
-    def confirm(self, question: str) -> bool:
-        """Yes or no (yes without asking under ``--yes``)."""
-        return self._assume_yes or prompt.confirm(question)
+    @staticmethod
+    def say(message: str) -> None:
+        """One line on standard error."""
+        print(message, file=sys.stderr, flush=True)
 
-    def event(self, event: Event) -> None:
-        """One progress line on standard error."""
-        from otpkeep.device.flows.context import EventKind  # noqa: PLC0415 - lazily, as callers
-
+    def count_down(self, seconds: float, message: str) -> None:
+        """Say ``message`` and wait ``seconds``, with the seconds left once a second."""
+        left = math.ceil(seconds)
         terminal = sys.stderr.isatty()
-        if event.kind is EventKind.WAIT:
-            left = event.seconds_left or 0
+        if not terminal:
+            self.say(f"{message} Waiting {left} s.")
+        while left > 0:
             if terminal:
-                sys.stderr.write(f"\r{event.message}   ")
-                self._counting = True
-            elif not self._counting or left % 10 == 0:
-                print(event.message, file=sys.stderr)
-                self._counting = True
-            if left <= 1 and terminal:
-                sys.stderr.write("\n")
+                sys.stderr.write(f"\r{message} {left} s left.   ")
+                sys.stderr.flush()
+            elif left % COUNT_EVERY == 0 and left != math.ceil(seconds):
+                self.say(f"{left} s left.")
+            self.session.sleep(1.0)
+            left -= 1
+        if terminal:
+            sys.stderr.write("\n")
             sys.stderr.flush()
-            return
-        self._counting = False
-        print(event.message, file=sys.stderr)
 
 
-def flow_context(ctx: Context, *, assume_yes: bool = False) -> FlowContext:
-    """The flows' context for this command: the vault, the service, the terminal."""
-    from otpkeep.device.address import resolve_server  # noqa: PLC0415 - heavy path only
-    from otpkeep.device.backup.state import load_state  # noqa: PLC0415
-    from otpkeep.device.flows.context import FlowContext  # noqa: PLC0415
+def run(session: Session, flow: Flow[T], *, assume_yes: bool = False) -> T:
+    """Drive ``flow`` at this terminal to its result."""
+    from otpkeep.device.flows.steps import drive  # noqa: PLC0415
 
-    vault = ctx.vault()
-    saved = load_state(vault.load()).server_url or None
-    server = resolve_server(ctx.server, saved)
-    return FlowContext(
-        vault=vault,
-        prompter=TerminalPrompter(assume_yes=assume_yes),
-        server_url=server,
-        clock=ctx.clock,
-    )
-
-
-def sync_after_command(ctx: Context) -> None:
-    """Upload a pending backup after a command; an outage is one line, not a failure.
-
-    Cheap when nothing waits: one ``stat`` of the marker beside the vault.
-    """
-    from otpkeep.device.backup.pending import PENDING_MARKER  # noqa: PLC0415
-
-    marker = ctx.home / PENDING_MARKER
-    if not marker.exists():
-        return
-    from otpkeep.device.backup.pending import needs_sync  # noqa: PLC0415
-    from otpkeep.device.backup.sync import upload  # noqa: PLC0415
-    from otpkeep.errors import OtpkeepError  # noqa: PLC0415
-
-    try:
-        flows = flow_context(ctx)
-        if not needs_sync(flows.vault.load()):
-            marker.unlink(missing_ok=True)
-            return
-        with flows.client(flows.state()) as client:
-            upload(flows.vault, client, clock=flows.clock)
-    except OtpkeepError as exc:
-        print(f"otpkeep: backup not uploaded yet: {exc}", file=sys.stderr)
-        return
-    if not needs_sync(flows.vault.load()):
-        marker.unlink(missing_ok=True)
+    return drive(flow, Terminal(session, assume_yes=assume_yes))

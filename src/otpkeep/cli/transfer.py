@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from otpkeep.cli.terminal import flow_context
+from otpkeep.cli.terminal import run
+from otpkeep.words import counted
 
 if TYPE_CHECKING:
     import argparse
@@ -21,17 +22,18 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "merged into this device: nothing already here is lost.",
     )
     transfer.add_argument("--email", default=None, help="the backup's email address")
-    transfer.set_defaults(func=run_transfer)
+    transfer.add_argument("--resend", action="store_true", help="ask for a new emailed code")
+    transfer.set_defaults(func=run_transfer, backup_after=False)
 
 
 def run_transfer(args: argparse.Namespace, ctx: Context) -> int:
     """Run the transfer and say what arrived."""
     from otpkeep.device.flows.transfer import transfer  # noqa: PLC0415
 
-    result = transfer(flow_context(ctx), args.email)
-    arrived = len(result.arrived)
+    session = ctx.session()
+    result = run(session, transfer(session, args.email, resend=args.resend))
     print(
-        f"Transfer complete: {arrived} account{'s' if arrived != 1 else ''} arrived"
+        f"Transfer complete: {counted(len(result.arrived), 'account')} arrived"
         + (f", {result.already_here} already on this device." if result.already_here else ".")
     )
     for label in result.arrived:

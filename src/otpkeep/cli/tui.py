@@ -23,7 +23,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         description="Open the terminal app. Keys: / search, c copy, a add, d delete, "
         "g next HOTP code, n notifications, s settings, q quit.",
     )
-    parser.set_defaults(func=run_tui)
+    parser.set_defaults(func=run_tui, backup_after=False)
 
 
 def run_tui(args: argparse.Namespace, ctx: Context) -> int:

@@ -10,7 +10,7 @@
 - :mod:`otpkeep.crypto.policy` and :mod:`otpkeep.crypto.pins`: the passcode policy
 - :mod:`otpkeep.crypto.passphrase`: the passphrase-sealed export file
 - :mod:`otpkeep.crypto.slowhash`: the device's own passcode check
-- :mod:`otpkeep.crypto.interop`: key derivations of other apps' export files
+- :mod:`otpkeep.crypto.hazmat_legacy`: key derivations of other apps' export files
 
 docs/protocol.md specifies every byte.
 """

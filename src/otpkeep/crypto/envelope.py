@@ -21,11 +21,11 @@ the vault is on the path of every ``otpkeep code``, so this module imports nothi
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING
 
 from otpkeep.crypto import libsodium
 from otpkeep.errors import DecryptionError, InvalidParameterError
 
+TYPE_CHECKING = False  # not typing's: `otpkeep code` reads the vault without importing typing
 if TYPE_CHECKING:
     from collections.abc import Callable
 

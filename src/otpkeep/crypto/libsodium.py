@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import ctypes
 import functools
-from typing import TYPE_CHECKING
 
 from otpkeep.errors import CryptoBackendError, InvalidParameterError
 
+TYPE_CHECKING = False  # not typing's: `otpkeep code` reads the vault without importing typing
 if TYPE_CHECKING:
     from collections.abc import Sequence
 

@@ -2,7 +2,7 @@
 
 Every foreign error is translated here, once: a failure to connect, a timeout or a
 5xx answer becomes :class:`ServiceUnavailableError`; a refusal becomes
-:class:`APIError` carrying the stable protocol code and a sentence of our own (never
+:class:`ServiceRefusal` carrying the stable protocol code and a sentence of our own (never
 the service's message). Only idempotent calls (GET, DELETE) are retried.
 """
 
@@ -14,12 +14,18 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar
 import httpx
 import pydantic
 
+from otpkeep.device.actions import Action
 from otpkeep.device.address import check_service_url
-from otpkeep.errors import APIError, ProtocolError, ServiceUnavailableError
+from otpkeep.errors import (
+    InvalidInputError,
+    ProtocolError,
+    ServiceRefusal,
+    ServiceUnavailableError,
+)
 from otpkeep.protocol import endpoints as e
 from otpkeep.protocol import messages as m
 from otpkeep.protocol.encoding import b64encode
-from otpkeep.protocol.errors import ErrorCode
+from otpkeep.protocol.errors import EndReason, ErrorCode
 
 if TYPE_CHECKING:
     import uuid
@@ -33,20 +39,18 @@ TIMEOUT = httpx.Timeout(15.0, connect=5.0)
 RETRY_DELAYS = (0.2, 0.6)
 USER_AGENT = "otpkeep-device/1"
 
-_SENTENCES: dict[str, str] = {
-    ErrorCode.UNAUTHORIZED: "This device is not signed in to the backup service: "
-    "verify your email again.",
+_SENTENCES: dict[ErrorCode | None, str] = {
+    ErrorCode.UNAUTHORIZED: "This device is not signed in to the backup service.",
     ErrorCode.SESSION_EXPIRED: "This device's session with the backup service has expired.",
     ErrorCode.SESSION_ENDED: "This device's session with the backup service has ended.",
     ErrorCode.SESSION_SCOPE: "This device's session cannot do that yet: finish the transfer first.",
     ErrorCode.RATE_LIMITED: "Too many codes were asked for.",
     ErrorCode.EMAIL_UNCHANGED: "That is already the backup's address.",
-    ErrorCode.PASSCODE_EXISTS: "This address already has a backup: transfer it with its passcode.",
+    ErrorCode.PASSCODE_EXISTS: "This address already has a backup.",
     ErrorCode.REQUEST_TOO_LARGE: "The request is larger than the service accepts.",
     ErrorCode.METHOD_NOT_ALLOWED: "The service does not accept that request.",
     ErrorCode.VERIFICATION_FAILED: "That code is not right: check the email and try again.",
-    ErrorCode.VERIFICATION_EXPIRED: "That code has expired or was used too often: "
-    "ask for a new one.",
+    ErrorCode.VERIFICATION_EXPIRED: "That code has expired or was entered wrong too often.",
     ErrorCode.EMAIL_IN_USE: "That email address is already used for another backup.",
     ErrorCode.PASSCODE_NOT_SET: "No backup passcode is set for this address yet.",
     ErrorCode.POSSESSION_PROOF_INVALID: "This device does not hold the backup's key, "
@@ -77,6 +81,42 @@ def _retry_after(response: httpx.Response, details: dict[str, Any]) -> float | N
     return None
 
 
+_ACTIONS: dict[ErrorCode | None, Action] = {
+    ErrorCode.UNAUTHORIZED: Action.RECONNECT,
+    ErrorCode.SESSION_ENDED: Action.RECONNECT,
+    ErrorCode.SESSION_SCOPE: Action.TRANSFER,
+    ErrorCode.PASSCODE_EXISTS: Action.TRANSFER,
+    ErrorCode.VERIFICATION_EXPIRED: Action.RESEND_CODE,
+    ErrorCode.NO_BACKUP: Action.ENABLE_BACKUP,
+}
+"""What the person can do about a refusal (see :class:`otpkeep.device.actions.Action`)."""
+
+_KNOWN = frozenset(code.value for code in ErrorCode)
+
+_ENDED: dict[str, tuple[str, Action]] = {
+    EndReason.REVOKED: (
+        "This device was removed from the backup by another of your devices.",
+        Action.RECONNECT,
+    ),
+    EndReason.REPLACED: ("This device's session was replaced by a newer one.", Action.RECONNECT),
+    EndReason.BACKUP_DELETED: (
+        "The backup was deleted, from this device or another one, and backup is off.",
+        Action.ENABLE_BACKUP,
+    ),
+    EndReason.BACKUP_DESTROYED: (
+        "The backup was destroyed after too many wrong passcodes, and backup is off.",
+        Action.ENABLE_BACKUP,
+    ),
+    EndReason.EMAIL_CHANGE_UNDONE: (
+        (
+            "The backup's previous address undid this device's change of address, and signed "
+            "this device out."
+        ),
+        Action.RECONNECT,
+    ),
+}
+
+
 def in_words(seconds: float) -> str:
     """A wait as a person says it: ``40 seconds``, ``3 minutes``, ``2 hours``."""
     if seconds < 60:
@@ -98,7 +138,13 @@ def _etag_version(response: httpx.Response) -> int:
 
 
 class ServiceClient:
-    """A client for one service; the session token, when set, authenticates each call."""
+    """A client for one service; the session token, when set, authenticates each call.
+
+    Two hooks let the device's session keep up with the service: ``renew`` is called
+    when the service says the session's life ran out but it may be renewed (it returns
+    the new token, and the request is sent again once), and ``heard`` with every
+    refusal before it is raised (a session that ended is remembered with its reason).
+    """
 
     def __init__(
         self,
@@ -112,14 +158,22 @@ class ServiceClient:
         self.token = token
         self._sleep = sleep
         self._owned = owned
+        self.renew: Callable[[ServiceClient], str | None] | None = None
+        self.heard: Callable[[ServiceClient, ServiceRefusal], None] | None = None
 
     @classmethod
-    def connect(cls, url: str, *, token: str | None = None) -> Self:
-        """A client for ``url`` (checked: https, or http to loopback), verifying TLS."""
+    def connect(
+        cls, url: str, *, token: str | None = None, timeout: httpx.Timeout = TIMEOUT
+    ) -> Self:
+        """A client for ``url`` (checked: https, or http to loopback), verifying TLS.
+
+        ``timeout``: how long to wait for the service (a client for the upload after a
+        command gives up on connecting sooner than a flow's).
+        """
         base = check_service_url(url)
         http = httpx.Client(
             base_url=base,
-            timeout=TIMEOUT,
+            timeout=timeout,
             verify=True,
             follow_redirects=False,
             headers={"User-Agent": USER_AGENT},
@@ -153,6 +207,37 @@ class ServiceClient:
         content: bytes | None = None,
         headers: dict[str, str] | None = None,
     ) -> httpx.Response:
+        try:
+            return self._send_once(method, path, json=json, content=content, headers=headers)
+        except ServiceRefusal as refusal:
+            renew, self.renew = self.renew, None  # one renewal, and none from within it
+            try:
+                if (
+                    renew is not None
+                    and refusal.code is ErrorCode.SESSION_EXPIRED
+                    and refusal.details.get("renewable") is True
+                    and renew(self)
+                ):
+                    return self._send_once(
+                        method, path, json=json, content=content, headers=headers
+                    )
+            except ServiceRefusal as again:
+                refusal = again
+            finally:
+                self.renew = renew
+            if self.heard is not None:
+                self.heard(self, refusal)
+            raise refusal from None
+
+    def _send_once(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: pydantic.BaseModel | None = None,
+        content: bytes | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> httpx.Response:
         all_headers = dict(headers or {})
         if self.token:
             all_headers["Authorization"] = f"Bearer {self.token}"
@@ -170,7 +255,7 @@ class ServiceClient:
                     continue
                 raise ServiceUnavailableError(
                     f"Cannot reach the backup service at {self.base_url}: check the "
-                    "connection and the address (--server), then try again."
+                    "connection and the service's address, then try again."
                 ) from exc
             if response.status_code in {502, 503, 504} and attempt < len(delays):
                 self._sleep(delays[attempt])
@@ -190,16 +275,21 @@ class ServiceClient:
                 f"The backup service at {self.base_url} had a problem "
                 f"(HTTP {response.status_code}): try again later."
             )
-        sentence = _SENTENCES.get(detail.code, "The backup service refused the request.")
+        code = ErrorCode(detail.code) if detail.code in _KNOWN else None
+        sentence = _SENTENCES.get(code, "The backup service refused the request.")
+        action = _ACTIONS.get(code)
+        if code is ErrorCode.SESSION_ENDED:
+            sentence, action = _ENDED.get(str(detail.details.get("reason")), (sentence, action))
         retry_after = _retry_after(response, detail.details)
-        if retry_after and detail.code in {ErrorCode.RATE_LIMITED, ErrorCode.RECOVERY_WAIT}:
+        if retry_after and code in {ErrorCode.RATE_LIMITED, ErrorCode.RECOVERY_WAIT}:
             sentence = f"{sentence.rstrip('.')}: try again in {in_words(retry_after)}."
-        raise APIError(
-            detail.code,
+        raise ServiceRefusal(
+            code,
             sentence,
             status=response.status_code,
             retry_after=retry_after,
             details=dict(detail.details),
+            action=action,
         )
 
     def _model(self, model: type[T], response: httpx.Response) -> T:
@@ -242,20 +332,34 @@ class ServiceClient:
         try:
             request = m.VerificationStart(email=email, purpose=purpose, device_name=device_name)
         except pydantic.ValidationError:
-            raise APIError(
-                ErrorCode.INVALID_REQUEST, "That is not a valid email address.", status=422
+            raise InvalidInputError(
+                "That is not a valid email address: write it as name@example.com."
             ) from None
         headers = {e.POSSESSION_HEADER: possession} if possession else None
         response = self._call(e.START_VERIFICATION, json=request, headers=headers)
         return self._model(m.VerificationStarted, response)
 
+    def verification_delivery(self, verification_id: uuid.UUID) -> m.VerificationDelivery:
+        """``GET /v1/verifications/{id}/delivery``: whether the code's mail went out."""
+        response = self._call(e.VERIFICATION_DELIVERY, verification_id=verification_id)
+        return self._model(m.VerificationDelivery, response)
+
+    def open_link(self, token: str) -> m.VerificationLink:
+        """``POST /v1/verifications/link``: the verification and code of an emailed link."""
+        try:
+            request = m.LinkOpen(token=token)
+        except pydantic.ValidationError:
+            raise InvalidInputError(
+                "That link is not whole: copy all of it from the email, or enter the code."
+            ) from None
+        return self._model(m.VerificationLink, self._call(e.OPEN_LINK, json=request))
+
     def _confirm(self, verification_id: uuid.UUID, code: str) -> httpx.Response:
         try:
             request = m.VerificationConfirm(code=code.strip())
         except pydantic.ValidationError:
-            raise APIError(
-                ErrorCode.VERIFICATION_FAILED,
-                f"The code is {m.CODE_LENGTH} digits: check the email and try again.",
+            raise InvalidInputError(
+                f"The code is {m.CODE_LENGTH} digits: check the email and try again."
             ) from None
         return self._call(e.CONFIRM_VERIFICATION, json=request, verification_id=verification_id)
 
@@ -340,6 +444,18 @@ class ServiceClient:
     def devices(self) -> m.DeviceList:
         """``GET /v1/devices``."""
         return self._model(m.DeviceList, self._call(e.DEVICES))
+
+    def rename_device(self, device_id: uuid.UUID, name: str) -> m.DeviceInfo:
+        """``PATCH /v1/devices/{id}``."""
+        try:
+            request = m.DeviceRename(name=name)
+        except pydantic.ValidationError:
+            raise InvalidInputError(
+                "A device name is at most 64 characters, without control characters."
+            ) from None
+        return self._model(
+            m.DeviceInfo, self._call(e.RENAME_DEVICE, json=request, device_id=device_id)
+        )
 
     def revoke_device(self, device_id: uuid.UUID, possession: str) -> None:
         """``DELETE /v1/devices/{id}``."""

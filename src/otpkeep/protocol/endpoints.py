@@ -80,6 +80,17 @@ CONFIRM_VERIFICATION = Endpoint(
     request=m.VerificationConfirm, response=m.SessionGranted,
     refusals=(E.VERIFICATION_FAILED, E.VERIFICATION_EXPIRED, E.EMAIL_IN_USE),
 )  # fmt: skip
+VERIFICATION_DELIVERY = Endpoint(
+    "verification_delivery", "GET", "/v1/verifications/{verification_id}/delivery",
+    "What became of a verification's email: queued, sent, or failed for good.",
+    response=m.VerificationDelivery, refusals=(E.NOT_FOUND,),
+)  # fmt: skip
+OPEN_LINK = Endpoint(
+    "open_link", "POST", "/v1/verifications/link",
+    "What an emailed link holds (its verification and code), for the app it was pasted in.",
+    request=m.LinkOpen, response=m.VerificationLink,
+    refusals=(E.NOT_FOUND, E.VERIFICATION_EXPIRED),
+)  # fmt: skip
 POSSESSION_CHALLENGE = Endpoint(
     "possession_challenge", "POST", "/v1/possession/challenge",
     "A challenge to sign with the data key's possession key, for one action.",
@@ -157,6 +168,10 @@ REVOKE_DEVICE = Endpoint(
     "revoke_device", "DELETE", "/v1/devices/{device_id}", "End one device's session.",
     scopes=FULL, possession=True, status=204, refusals=(E.NOT_FOUND,),
 )  # fmt: skip
+RENAME_DEVICE = Endpoint(
+    "rename_device", "PATCH", "/v1/devices/{device_id}", "Rename one of the account's devices.",
+    scopes=FULL, request=m.DeviceRename, response=m.DeviceInfo, refusals=(E.NOT_FOUND,),
+)  # fmt: skip
 EVENTS = Endpoint(
     "events", "GET", "/v1/events", "The account's security events, newest first.",
     scopes=FULL, response=m.EventList,
@@ -171,10 +186,11 @@ DELETE_ACCOUNT = Endpoint(
 )  # fmt: skip
 
 ENDPOINTS: Final = (
-    CONFIG, START_VERIFICATION, CONFIRM_VERIFICATION, POSSESSION_CHALLENGE, SIGN_IN,
+    CONFIG, START_VERIFICATION, CONFIRM_VERIFICATION, VERIFICATION_DELIVERY, OPEN_LINK,
+    POSSESSION_CHALLENGE, SIGN_IN,
     REGISTRATION_EVALUATE, REGISTRATION_FINISH, RECOVERY_EVALUATE, RECOVERY_PROOF,
     UPLOAD, DOWNLOAD, VERSIONS, DOWNLOAD_VERSION, DELETE_BACKUP,
-    DEVICES, REVOKE_DEVICE, EVENTS, EXPORT, DELETE_ACCOUNT,
+    DEVICES, RENAME_DEVICE, REVOKE_DEVICE, EVENTS, EXPORT, DELETE_ACCOUNT,
 )  # fmt: skip
 """Every JSON and octet endpoint of ``/v1`` (the service's own pages are not in it)."""
 

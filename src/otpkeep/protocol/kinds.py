@@ -51,3 +51,14 @@ class EventKind(enum.StrEnum):
     DEVICE_SIGNED_IN = "device_signed_in"
     DEVICE_REVOKED = "device_revoked"
     BACKUP_DELETED = "backup_deleted"
+
+
+class Delivery(enum.StrEnum):
+    """What became of the email of a verification."""
+
+    QUEUED = "queued"
+    """Not delivered yet (the mail server may be slow, or a try failed and is retried)."""
+    SENT = "sent"
+    """The mail server took it."""
+    FAILED = "failed"
+    """The mail server refused it for good, or every try failed: no code will arrive."""

@@ -29,10 +29,11 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstra
 
 from otpkeep.crypto.policy import MAX_DIGITS, MIN_DIGITS
 from otpkeep.protocol.fields import B64Bytes, Kdf, KdfCosts
-from otpkeep.protocol.kinds import EventKind, PossessionAction, Purpose, SessionScope
+from otpkeep.protocol.kinds import Delivery, EventKind, PossessionAction, Purpose, SessionScope
 from otpkeep.protocol.mailbox import MAX_ADDRESS, NO_CONTROL_PATTERN, check_address, check_text
 
 __all__ = [
+    "Delivery",
     "EventKind",
     "PossessionAction",
     "Purpose",
@@ -143,6 +144,32 @@ class VerificationStarted(Message):
 
 class VerificationConfirm(Message):
     code: VerificationCode
+
+
+class VerificationDelivery(Message):
+    """What became of a verification's email (the one who started it knows its id)."""
+
+    delivery: Delivery
+    attempts: int = 0
+
+
+class LinkOpen(Message):
+    """The token of an emailed ``/v/{token}`` link, as the app was given it."""
+
+    token: Annotated[str, StringConstraints(min_length=1, max_length=512)]
+
+
+class VerificationLink(Message):
+    """What an emailed link holds: the verification and its code (as the page shows)."""
+
+    verification_id: uuid.UUID
+    code: VerificationCode
+
+
+class DeviceRename(Message):
+    """A new name for one of the account's devices."""
+
+    name: DeviceName
 
 
 class SessionGranted(Message):

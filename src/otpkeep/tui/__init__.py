@@ -1,1 +1,1 @@
-"""The terminal app (``otpkeep tui``): :func:`otpkeep.tui.app.make_app` wires it."""
+"""The terminal app: :func:`otpkeep.tui.app.make_app` wires it."""

@@ -1,4 +1,8 @@
-"""The terminal app: :func:`make_app` wires the vault, the clock and the service into screens."""
+"""The terminal app: :func:`make_app` wires the vault, the clock and the service into screens.
+
+Only what the home screen needs is imported with the app: the flows, the service
+client and the crypto of the backup come in when a screen or a flow first needs them.
+"""
 
 from __future__ import annotations
 
@@ -10,12 +14,11 @@ from textual.app import App
 from textual.binding import Binding, BindingType
 
 from otpkeep.device.backup.pending import needs_sync, pending_hook
-from otpkeep.device.client import ServiceClient
 from otpkeep.device.vault import Vault
 from otpkeep.errors import OtpkeepError
 from otpkeep.tui.context import Context
-from otpkeep.tui.runner import FlowRunner, FlowSpec
 from otpkeep.tui.screens.home import HomeScreen
+from otpkeep.tui.wording import with_action
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -24,6 +27,9 @@ if TYPE_CHECKING:
     from textual.screen import Screen
 
     from otpkeep.crypto.kdf import KdfParams
+    from otpkeep.device.client import ServiceClient
+    from otpkeep.tui.flows import FlowSpec
+    from otpkeep.tui.runner import FlowRunner
 
 
 class OtpkeepApp(App[None]):
@@ -46,12 +52,19 @@ class OtpkeepApp(App[None]):
         return HomeScreen(self.context)
 
     def start_flow(self, spec: FlowSpec, on_finish: Callable[[], None] | None = None) -> None:
-        """Open a backup flow; one started before and cancelled comes back as it was left."""
+        """Open a backup flow; one started before and cancelled shows what was typed in it."""
+        from otpkeep.tui.runner import FlowRunner  # noqa: PLC0415 - not needed to start
+
         runner = self.runners.get(spec.key)
         if runner is None:
             runner = self.runners[spec.key] = FlowRunner(self, self.context, spec)
         runner.on_finish = on_finish
         runner.start()
+
+    def on_unmount(self) -> None:
+        """The app closes: stop every flow still running (its thread ends at its next step)."""
+        for runner in self.runners.values():
+            runner.stop()
 
     def sync_soon(self) -> None:
         """Accounts changed: when backup is on, upload in the background."""
@@ -59,10 +72,14 @@ class OtpkeepApp(App[None]):
 
     async def _sync(self) -> None:
         try:
-            if needs_sync(self.context.vault.load()):
-                await asyncio.to_thread(self.context.sync)
+            if not needs_sync(self.context.vault.load()):
+                return
+            await asyncio.to_thread(self.context.sync)
         except OtpkeepError as error:
-            self.notify(f"Backup: {error}", severity="warning")
+            self.notify(f"Backup: {with_action(str(error), error.action)}", severity="warning")
+        home = self.screen_stack[0] if self.screen_stack else None
+        if isinstance(home, HomeScreen):
+            home.check_online()  # what the service says now shows on the badge
 
 
 def make_app(  # noqa: PLR0913 - the app's whole wiring, each part a seam for tests
@@ -71,7 +88,7 @@ def make_app(  # noqa: PLR0913 - the app's whole wiring, each part a seam for te
     clock: Callable[[], float] = time.time,
     vault: Vault | None = None,
     server: str | None = None,
-    connect: Callable[[str], ServiceClient] = ServiceClient.connect,
+    connect: Callable[[str], ServiceClient] | None = None,
     sleep: Callable[[float], None] = time.sleep,
     device_name: str | None = None,
     checkin_kdf: KdfParams | None = None,
@@ -81,9 +98,10 @@ def make_app(  # noqa: PLR0913 - the app's whole wiring, each part a seam for te
 
     ``clock`` drives every code and countdown (a fixed clock keeps the screen still);
     ``vault`` defaults to the vault in ``home`` with the backup's change hook;
-    ``server`` is ``--server``/``OTPKEEP_SERVER`` (None: the address saved with the
-    backup); ``connect``, ``sleep``, ``device_name`` and ``checkin_kdf`` go to the
-    device flows unchanged; ``cursor_blink`` False keeps text cursors steady.
+    ``server`` is the service the command line was given (its option, or
+    ``OTPKEEP_SERVER``; None: the address saved with the backup); ``connect`` (None:
+    the real client), ``sleep``, ``device_name`` and ``checkin_kdf`` go to the device's
+    session unchanged; ``cursor_blink`` False keeps text cursors steady.
     """
     context = Context(
         home=home,
@@ -92,8 +110,7 @@ def make_app(  # noqa: PLR0913 - the app's whole wiring, each part a seam for te
         server=server,
         connect=connect,
         sleep=sleep,
+        device_name=device_name or "",
         checkin_kdf=checkin_kdf,
     )
-    if device_name is not None:
-        context.device_name = device_name
     return OtpkeepApp(context, cursor_blink=cursor_blink)

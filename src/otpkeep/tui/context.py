@@ -1,25 +1,28 @@
-"""What every screen works with: the vault, the clock, and how to reach the backup service."""
+"""What every screen works with: the device's one :class:`~otpkeep.device.session.Session`.
+
+The session (the vault, the clock, the way to the service, the device's name) is made
+on first use, from the same vault and clock the home screen reads: it brings in the
+service client and the crypto of the backup, which the account list does not need, so
+the app paints its accounts before anything of the backup is imported.
+"""
 
 from __future__ import annotations
 
 import dataclasses
+import threading
 import time
-from typing import TYPE_CHECKING
-
-from otpkeep.device.address import resolve_server
-from otpkeep.device.backup.state import load_state
-from otpkeep.device.backup.sync import SyncResult, upload
-from otpkeep.device.client import ServiceClient
-from otpkeep.device.flows.context import FlowContext, Prompter, default_device_name
-from otpkeep.tui.draft import Draft, DraftPrompter
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from collections.abc import Callable
     from pathlib import Path
 
     from otpkeep.crypto.kdf import KdfParams
+    from otpkeep.device.backup.sync import SyncResult
+    from otpkeep.device.client import ServiceClient
+    from otpkeep.device.session import Session
     from otpkeep.device.vault import Vault
-    from otpkeep.tui.runner import FlowSpec
+    from otpkeep.tui.flows import FlowSpec
 
 
 def _nothing() -> None:
@@ -35,24 +38,51 @@ def _no_flows(spec: FlowSpec, on_finish: Callable[[], None] | None = None) -> No
 class Context:
     """The app's wiring, made once by :func:`otpkeep.tui.app.make_app` and given to screens.
 
-    ``server`` is ``--server``/``OTPKEEP_SERVER`` (None: the address saved with the
-    backup, else the local default); ``connect``, ``sleep``, ``device_name`` and
-    ``checkin_kdf`` go to the device flows unchanged, so tests can swap each one.
+    ``vault`` and ``clock`` are the session's own (one vault, one clock for the whole
+    app); ``server`` is the service the command line was given (None: the address
+    saved with the backup); ``connect`` (None: the real client), ``sleep``, ``device_name`` and
+    ``checkin_kdf`` go to the session unchanged, so tests can swap each one.
+    ``after_change`` and ``start_flow`` are the app's hooks.
     """
 
     home: Path
     vault: Vault
     clock: Callable[[], float] = time.time
     server: str | None = None
-    connect: Callable[[str], ServiceClient] = ServiceClient.connect
+    connect: Callable[[str], ServiceClient] | None = None
     sleep: Callable[[float], None] = time.sleep
-    device_name: str = dataclasses.field(default_factory=default_device_name)
+    device_name: str = ""
     checkin_kdf: KdfParams | None = None
     after_change: Callable[[], None] = _nothing
     start_flow: Callable[[FlowSpec, Callable[[], None] | None], None] = _no_flows
+    _session: Session | None = dataclasses.field(default=None, init=False, repr=False)
+    _lock: threading.Lock = dataclasses.field(
+        default_factory=threading.Lock, init=False, repr=False
+    )
+
+    @property
+    def session(self) -> Session:
+        """The device's session, made on first use (from any thread)."""
+        with self._lock:
+            if self._session is None:
+                from otpkeep.device.session import Session  # noqa: PLC0415 - not needed to start
+
+                options: dict[str, Any] = {}
+                if self.connect is not None:
+                    options["connect"] = self.connect
+                self._session = Session(
+                    self.vault,
+                    clock=self.clock,
+                    server_option=self.server,
+                    sleep=self.sleep,
+                    name=self.device_name,
+                    checkin_kdf=self.checkin_kdf,
+                    **options,
+                )
+            return self._session
 
     def now_ms(self) -> int:
-        """The injected clock in Unix milliseconds, as the vault records changes."""
+        """The clock in Unix milliseconds, as the vault records changes."""
         return int(self.clock() * 1000)
 
     def vault_stamp(self) -> tuple[int, int] | None:
@@ -63,28 +93,6 @@ class Context:
             return None
         return (info.st_mtime_ns, info.st_size)
 
-    def server_url(self) -> str:
-        """The service to talk to: the option, else the one the backup was made with."""
-        saved = load_state(self.vault.load()).server_url or None
-        return resolve_server(self.server, saved)
-
-    def flow(self, prompter: Prompter | None = None) -> FlowContext:
-        """What a device flow needs, answering its questions through ``prompter``."""
-        flow = FlowContext(
-            vault=self.vault,
-            prompter=prompter or DraftPrompter(Draft()),
-            server_url=self.server_url(),
-            connect=self.connect,
-            clock=self.clock,
-            sleep=self.sleep,
-            device_name=self.device_name,
-        )
-        if self.checkin_kdf is not None:
-            flow.checkin_kdf = self.checkin_kdf
-        return flow
-
     def sync(self) -> SyncResult:
         """Upload the accounts now (backup on); slow: call it from a worker."""
-        state = load_state(self.vault.load())
-        with self.flow().client(state) as client:
-            return upload(self.vault, client, clock=self.clock)
+        return self.session.sync()

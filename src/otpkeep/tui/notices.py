@@ -1,7 +1,7 @@
-"""The notifications the app shows, in its own words, and what the person saw or dismissed.
+"""The notifications the app shows, and what the person saw or dismissed.
 
-The list comes from :func:`otpkeep.device.notifications.collect`; the app adds the
-security events fetched from the service (when online), and keeps what was seen
+The list comes from :meth:`otpkeep.device.session.Session.notifications` (with the
+security events fetched from the service, when online); the app keeps what was seen
 and what was dismissed in its own section of the vault::
 
     state["tui"] = {"seen": [key, ...], "dismissed": [key, ...]}
@@ -16,28 +16,19 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from otpkeep.device.backup.gate import cached_config, refresh_config
-from otpkeep.device.backup.state import load_state
-from otpkeep.device.notifications import Action, Kind, Notification, collect
-from otpkeep.errors import ServiceError
-
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
+    from otpkeep.device.notifications import Notification
     from otpkeep.device.vault.data import VaultData
     from otpkeep.protocol import messages as m
     from otpkeep.tui.context import Context
 
 LISTS = ("seen", "dismissed")
-NOT_COUNTED = frozenset({Kind.OFFLINE})
-
-IN_APP: dict[Action, str] = {
-    Action.ENABLE_BACKUP: "Enter: turn backup on (also in Settings → Back Up Accounts)",
-    Action.BACK_UP_NOW: "Enter: back up now (also in Settings → Back Up Accounts)",
-    Action.CHECK_IN: "Enter: check your passcode",
-    Action.REVIEW_DEVICES: "Enter: see the devices (also in Settings → Devices)",
-}
-"""What each action is called in the app, where the command line names a command."""
+NOT_COUNTED = frozenset({"offline"})
+"""The kinds of notification the badge does not count (``Kind.OFFLINE``)."""
+SECURITY = "security"
+"""The kind of a security event's notification (``Kind.SECURITY``)."""
 
 
 class SeenNotices:
@@ -78,27 +69,18 @@ class Board:
         self.context = context
         self.events: list[m.Event] | None = None
 
-    def gather(self, *, online: bool, data: VaultData | None = None) -> list[Notification]:
+    def gather(self, *, online: bool) -> list[Notification]:
         """Every notification now; ``online``: refresh the config and the security events.
 
-        ``data`` is the vault as just read, if the caller has it. A device that never
-        talked to a backup service (no session) stays offline: the app does not contact
-        a service the person has not chosen.
+        A device that never talked to a backup service (no session) stays offline: the
+        app does not contact a service the person has not chosen. Slow when online:
+        call it from a worker.
         """
-        if data is None:
-            data = self.context.vault.load()
-        config = cached_config(data)
-        state = load_state(data)
-        events: list[m.Event] | None = self.events if self.events is not None else []
-        if online and state.session_token:
-            try:
-                with self.context.flow().client(state) as client:
-                    config = refresh_config(self.context.vault, client, now=self.context.clock())
-                    self.events = events = client.events().events if state.verified else []
-            except ServiceError:
-                events = None
-            data = self.context.vault.load()
-        notices = collect(data, config, now=self.context.clock(), events=events)
+        known = self.events if self.events is not None else []
+        notices, events = self.context.session.notifications(online=online, events=known)
+        if online and events is not None:
+            self.events = events
+        data = self.context.vault.load()
         self.forget_stale(notices, data, asked=online and events is not None)
         return notices
 
@@ -135,7 +117,7 @@ class Board:
         def stale(key: str) -> bool:
             if key in current:
                 return False
-            return asked or not key.startswith(f"{Kind.SECURITY.value}:")
+            return asked or not key.startswith(f"{SECURITY}:")
 
         if not any(stale(key) for name in LISTS for key in remembered(data, name)):
             return

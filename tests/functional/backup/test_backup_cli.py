@@ -3,6 +3,12 @@
 from __future__ import annotations
 
 import uuid
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from conftest import Device, Server
 
 HEROKU = "otpauth://totp/Heroku:me@example.com?secret=JBSWY3DPEHPK3PXP&issuer=Heroku"
 QUIP = "otpauth://hotp/Quip:me?secret=GEZDGNBVGY3TQOJQ&issuer=Quip&counter=5"
@@ -13,7 +19,9 @@ def email() -> str:
     return f"user-{uuid.uuid4().hex[:8]}@example.com"
 
 
-def test_enable_is_refused_without_an_ecosystem_account(device_factory, server):
+def test_enable_is_refused_without_an_ecosystem_account(
+    device_factory: Callable[[str], Device], server: Server
+) -> None:
     """Without an ecosystem account: one sentence naming it, a non-zero exit, no mail."""
     phone = device_factory("phone")
     phone.ok("add", "otpauth://totp/GitHub:me?secret=JBSWY3DPEHPK3PXP&issuer=GitHub")
@@ -26,7 +34,9 @@ def test_enable_is_refused_without_an_ecosystem_account(device_factory, server):
     assert "Enable Backups" not in phone.ok("notifications")
 
 
-def test_enable_resume_verify_then_transfer_by_link(device_factory, server):
+def test_enable_resume_verify_then_transfer_by_link(
+    device_factory: Callable[[str], Device], server: Server
+) -> None:
     """Enable (interrupted, then verified by code), automatic backups, transfer by link."""
     address = email()
     phone = device_factory("phone")
@@ -44,7 +54,10 @@ def test_enable_resume_verify_then_transfer_by_link(device_factory, server):
     phone.ok("add", QUIP)  # backed up automatically after the command
     status = phone.ok("backup", "status")
     assert "Pending:      no" in status
-    assert len(phone.ok("backup", "versions").strip().splitlines()) == 2
+    listed = phone.ok("backup", "versions").strip().splitlines()
+    assert len(listed) == 2
+    assert listed[0].endswith("2 accounts  +Quip: me")
+    assert listed[1].endswith("1 account")
 
     laptop = device_factory("laptop")
     waiting = laptop.run("transfer", "--email", address)
@@ -60,7 +73,9 @@ def test_enable_resume_verify_then_transfer_by_link(device_factory, server):
     assert laptop.ok("code", "Heroku", "--at", at) == phone.ok("code", "Heroku", "--at", at)
 
 
-def test_wrong_passcodes_until_input_ends_exit_non_zero(device_factory, server):
+def test_wrong_passcodes_until_input_ends_exit_non_zero(
+    device_factory: Callable[[str], Device], server: Server
+) -> None:
     """A transfer whose passcodes run out of input ends with a non-zero exit and a sentence."""
     address = email()
     phone = device_factory("phone")
@@ -77,8 +92,10 @@ def test_wrong_passcodes_until_input_ends_exit_non_zero(device_factory, server):
     assert "No input" in result.stderr
 
 
-def test_offline_change_is_kept_and_uploaded_by_the_next_command(device_factory, server):
-    """An edit made offline succeeds locally and goes up with the next command."""
+def test_offline_change_is_kept_and_uploaded_by_the_next_change(
+    device_factory: Callable[[str], Device], server: Server
+) -> None:
+    """An edit made offline succeeds locally and goes up with the next change."""
     address = email()
     phone = device_factory("phone")
     phone.ok("add", HEROKU)
@@ -89,11 +106,12 @@ def test_offline_change_is_kept_and_uploaded_by_the_next_command(device_factory,
     try:
         offline = phone.run("add", QUIP)
         assert offline.returncode == 0
-        assert "backup not uploaded yet" in offline.stderr
-        assert "Cannot reach the backup service" in offline.stderr
+        assert offline.stderr == "otpkeep: 1 change waits to be backed up (service unreachable).\n"
         assert "Pending:      yes" in phone.run("backup", "status").stdout
         assert "Backup failed" in phone.run("notifications").stdout
     finally:
         server.start()
-    phone.ok("list")
+    phone.ok("list")  # only reads: the change still waits
+    assert "Pending:      yes" in phone.ok("backup", "status")
+    phone.ok("remove", "Quip", "--yes")
     assert "Pending:      no" in phone.ok("backup", "status")

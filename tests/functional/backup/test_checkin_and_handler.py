@@ -7,12 +7,20 @@ import subprocess
 import sys
 import uuid
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from conftest import Device, Server
 
 HEROKU = "otpauth://totp/Heroku:me?secret=JBSWY3DPEHPK3PXP&issuer=Heroku"
 PASSCODE = "482915"
 
 
-def test_check_in_accepts_the_passcode_and_refuses_another(device_factory, server):
+def test_check_in_accepts_the_passcode_and_refuses_another(
+    device_factory: Callable[[str], Device], server: Server
+) -> None:
     """The passcode is checked on the device: right exits 0, wrong exits 1 with advice."""
     address = f"user-{uuid.uuid4().hex[:8]}@example.com"
     phone = device_factory("phone")
@@ -29,7 +37,7 @@ def test_check_in_accepts_the_passcode_and_refuses_another(device_factory, serve
     assert PASSCODE not in wrong.stderr + wrong.stdout
 
 
-def test_install_handler_writes_an_xdg_desktop_file(tmp_path: Path):
+def test_install_handler_writes_an_xdg_desktop_file(tmp_path: Path) -> None:
     """--install-handler registers the otpkeep: scheme in a .desktop file (no xdg-mime here)."""
     bin_dir = Path(sys.executable).parent
     env = {

@@ -7,12 +7,10 @@ import json
 import os
 import subprocess
 import sys
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import Any
 
 import pytest
-
-if TYPE_CHECKING:
-    from pathlib import Path
 
 
 @dataclasses.dataclass
@@ -28,7 +26,8 @@ class Cli:
         return env
 
     def command(self, *args: str) -> list[str]:
-        return [sys.executable, "-m", "otpkeep", *args]
+        """The ``otpkeep`` console script, as installed beside this Python."""
+        return [str(Path(sys.executable).parent / "otpkeep"), *args]
 
     def run(self, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
         result = subprocess.run(

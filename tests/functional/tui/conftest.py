@@ -5,7 +5,16 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from tui_support import LOCAL_ONLY, NOW, SMALL_KDF
+from tui_support import (
+    GITHUB,
+    HEROKU,
+    LOCAL_ONLY,
+    NOW,
+    SMALL_KDF,
+    delivering,
+    enable_directly,
+    fill,
+)
 
 from otpkeep.device.backup.pending import pending_hook
 from otpkeep.device.client import ServiceClient
@@ -16,7 +25,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
     from pathlib import Path
 
-    from conftest import ServiceHarness
+    from service_harness import ServiceFactory, ServiceHarness
 
 
 @pytest.fixture
@@ -70,9 +79,19 @@ def online(service: ServiceHarness, build: Callable[..., OtpkeepApp]) -> Callabl
 
     def make(**wiring: Any) -> OtpkeepApp:
         wiring.setdefault("connect", connect)
-        wiring.setdefault("sleep", service.clock.advance)
+        wiring.setdefault("sleep", delivering(service))
         wiring.setdefault("checkin_kdf", SMALL_KDF)
         wiring.setdefault("device_name", "terminal")
         return build(**wiring)
 
     return make
+
+
+@pytest.fixture
+def slow_service(service_factory: ServiceFactory, tmp_path: Path) -> ServiceHarness:
+    """A service that asks for 3 seconds after each wrong passcode, holding a backup."""
+    harness = service_factory(passcode_retry_delays="3")
+    phone = Vault(tmp_path / "phone", keystore="file", on_change=pending_hook(tmp_path / "phone"))
+    fill(phone, GITHUB, HEROKU)
+    enable_directly(phone, harness)
+    return harness

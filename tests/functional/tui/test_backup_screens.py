@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import pytest
-from textual.widgets import OptionList
+from textual.widgets import Input, OptionList
 from tui_support import (
     GITHUB,
     HEROKU,
@@ -30,9 +30,9 @@ if TYPE_CHECKING:
 
     from textual.pilot import Pilot
 
-    from conftest import ServiceHarness
     from otpkeep.device.vault import Vault
     from otpkeep.tui.app import OtpkeepApp
+    from service_harness import ServiceHarness
 
 pytestmark = pytest.mark.anyio
 
@@ -45,7 +45,7 @@ def options(app: OtpkeepApp, selector: str) -> list[str]:
     return [str(listed.get_option_at_index(i).prompt) for i in range(listed.option_count)]
 
 
-async def open_setting(pilot: Pilot[OtpkeepApp], downs: int) -> None:
+async def open_setting(pilot: Pilot[None], downs: int) -> None:
     await pilot.press("s")
     await settle(pilot)
     await pilot.press(*["down"] * downs, "enter")
@@ -68,7 +68,11 @@ async def test_a_deletion_is_backed_up_and_an_older_version_brings_it_back(
         await open_setting(pilot, 4)
         assert isinstance(app.screen, VersionsScreen)
         await settle(pilot, until=lambda: len(options(app, "#versions")) == 2)
-        assert [line.split()[0] for line in options(app, "#versions")] == ["v2", "v1"]
+        newest, oldest = options(app, "#versions")
+        assert newest.startswith("v2 ")
+        assert newest.endswith(f"UTC  1 account  removed {GITHUB.label}")
+        assert oldest.startswith("v1 ")
+        assert oldest.endswith("UTC  2 accounts")
         await pilot.press("down", "enter")
         await settle(pilot)
         await pilot.press("y")
@@ -91,6 +95,40 @@ async def test_devices_lists_this_device(
         assert isinstance(app.screen, DevicesScreen)
         await settle(pilot, until=lambda: bool(options(app, "#devices")))
         assert options(app, "#devices")[0].startswith("phone (this device)  last seen ")
+
+
+async def test_a_device_is_renamed_from_devices_and_the_service_keeps_the_name(
+    vault: Vault, service: ServiceHarness, online: Callable[..., OtpkeepApp]
+) -> None:
+    """``r`` asks for a name in place; Enter saves it and the list shows it from the service."""
+    fill(vault, HEROKU)
+    enable_directly(vault, service)
+    app = online()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await open_setting(pilot, 5)
+        await settle(pilot, until=lambda: bool(options(app, "#devices")))
+        await pilot.press("r")
+        await settle(pilot)
+        field = app.screen.query_one("#rename", Input)
+        assert field.has_focus
+        assert field.value == "phone"
+        field.value = ""
+        await pilot.press("enter")
+        await settle(pilot)
+        assert said(app) == "Give the device a name."
+        await type_text(pilot, "Ana's laptop")
+        await pilot.press("enter")
+        await settle(pilot, until=lambda: said(app).startswith("Renamed"))
+        assert said(app) == "Renamed to Ana's laptop."
+        assert options(app, "#devices")[0].startswith("Ana's laptop (this device)  last seen ")
+        assert not field.display
+    app = online()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await open_setting(pilot, 5)
+        await settle(pilot, until=lambda: bool(options(app, "#devices")))
+        assert options(app, "#devices")[0].startswith("Ana's laptop (this device)")
 
 
 async def test_the_passcode_check_in_is_a_notification_that_checks_the_passcode(
@@ -118,7 +156,7 @@ async def test_the_passcode_check_in_is_a_notification_that_checks_the_passcode(
         await settle(pilot, until=lambda: said(app) != "" and said(app) != "Checking…")
         assert said(app).startswith("That is not your backup passcode.")
 
-        app.screen.query_one("#passcode").value = PASSCODE  # type: ignore[attr-defined]
+        app.screen.query_one("#passcode", Input).value = PASSCODE
         await pilot.press("enter")
         await settle(pilot, until=lambda: said(app).startswith("That is your backup passcode"))
     checkin = load_state(vault.load()).checkin

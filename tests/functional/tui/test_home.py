@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from textual.widgets import Input, Label, TabbedContent
+from textual.widgets import Input, Label, OptionList, Static, TabbedContent
 from tui_support import BANK, GITHUB, HEROKU, NOW, fill, rows, settle
 
 from otpkeep.otp.account import Account, OtpType
@@ -73,7 +73,7 @@ async def test_an_empty_vault_says_how_to_add_an_account(build: Callable[..., Ot
     app = build()
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        assert "Press a to add one" in str(app.screen.query_one("#message").content)
+        assert "Press a to add one" in str(app.screen.query_one("#message", Static).content)
 
 
 async def test_search_filters_as_you_type_and_escape_clears_it(
@@ -90,7 +90,7 @@ async def test_search_filters_as_you_type_and_escape_clears_it(
         await pilot.press("z")
         await settle(pilot)
         assert shown(app) == []
-        assert "No account matches" in str(app.screen.query_one("#message").content)
+        assert "No account matches" in str(app.screen.query_one("#message", Static).content)
         await pilot.press("escape")
         await settle(pilot)
         assert [issuer for issuer, _ in shown(app)] == ["GitHub", "Heroku", "Bank"]
@@ -238,9 +238,8 @@ async def test_the_badge_counts_unread_notifications_until_they_are_seen(
         assert badge.unread == 1
         await pilot.press("n")
         await settle(pilot)
-        assert "Enable Backups" in str(
-            app.screen.query_one("#notices").get_option_at_index(0).prompt
-        )  # type: ignore[attr-defined]
+        notices = app.screen.query_one("#notices", OptionList)
+        assert "Enable Backups" in str(notices.get_option_at_index(0).prompt)
         await pilot.press("escape")
         await settle(pilot)
         assert app.screen.query_one(NotificationsIcon).unread == 0

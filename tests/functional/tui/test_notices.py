@@ -8,21 +8,31 @@ import pytest
 from textual.widgets import OptionList
 from tui_support import (
     BANK,
+    EMAIL,
     GITHUB,
     HEROKU,
+    PASSCODE,
     enable_directly,
     fill,
     ready,
     rows,
+    said,
     service_time_at_now,
+    session_for,
     settle,
     type_text,
     wrong_passcodes,
 )
 
+from flowscript import Script
 from otpkeep.device.backup.pending import pending_hook
+from otpkeep.device.backup.state import BackupState
+from otpkeep.device.flows.settings import devices, revoke_device
+from otpkeep.device.flows.steps import Ask
+from otpkeep.device.flows.transfer import transfer
 from otpkeep.device.vault import Vault
-from otpkeep.tui.draft import Step
+from otpkeep.tui.screens.code import CodeStep
+from otpkeep.tui.screens.devices import DevicesScreen
 from otpkeep.tui.screens.done import DoneScreen
 from otpkeep.tui.screens.home import HomeScreen
 from otpkeep.tui.screens.notifications import NotificationsScreen
@@ -33,8 +43,8 @@ if TYPE_CHECKING:
     from collections.abc import Callable
     from pathlib import Path
 
-    from conftest import ServiceHarness
     from otpkeep.tui.app import OtpkeepApp
+    from service_harness import ServiceHarness
 
 pytestmark = pytest.mark.anyio
 
@@ -180,7 +190,7 @@ async def test_after_a_flow_the_badge_counts_what_the_service_now_reports(
         await settle(pilot, until=lambda: ready(app, PasscodeStep))
         await type_text(pilot, NEW_PASSCODE)
         await pilot.press("enter")
-        await settle(pilot, until=lambda: ready(app, PasscodeStep, Step.PASSCODE_AGAIN))
+        await settle(pilot, until=lambda: ready(app, PasscodeStep, Ask.PASSCODE_AGAIN))
         await type_text(pilot, NEW_PASSCODE)
         await pilot.press("enter")
         await settle(pilot, until=lambda: isinstance(app.screen, DoneScreen))
@@ -190,3 +200,65 @@ async def test_after_a_flow_the_badge_counts_what_the_service_now_reports(
         await pilot.press("n")
         await settle(pilot)
         assert any(line.startswith("Backup passcode changed") for line in listed(app))
+
+
+async def test_a_signed_out_device_signs_in_again_from_its_notification(
+    tmp_path: Path, vault: Vault, service: ServiceHarness, online: Callable[..., OtpkeepApp]
+) -> None:
+    """Removed by another device: the notification says so; Enter verifies and signs it in."""
+    fill(vault, GITHUB, HEROKU)
+    enable_directly(vault, service)
+    phone = Vault(tmp_path / "phone", keystore="file", on_change=pending_hook(tmp_path / "phone"))
+    Script(code=[lambda: service.code(EMAIL)], passcode=[PASSCODE]).run(
+        transfer(session_for(phone, service), EMAIL)
+    )
+    other = next(d for d in devices(session_for(phone, service)) if not d.current)
+    revoke_device(session_for(phone, service), str(other.id))
+
+    app = online()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot, until=lambda: bool(vault.load().state.get(BackupState).signed_out))
+        await pilot.press("n")
+        title = "This device is signed out of the backup"
+        await settle(pilot, until=lambda: any(line.startswith(title) for line in listed(app)))
+        line = next(line for line in listed(app) if line.startswith(title))
+        assert line.endswith(
+            "Enter: sign this device in again (also in Settings → Back Up Accounts)"
+        )
+        notices = app.screen.query_one("#notices", OptionList)
+        notices.highlighted = listed(app).index(line)
+        await pilot.press("enter")
+        await settle(pilot, until=lambda: ready(app, CodeStep))
+        assert said(app).startswith(f"A code was sent to {EMAIL}")
+        await type_text(pilot, service.code(EMAIL))
+        await pilot.press("enter")
+        await settle(pilot, until=lambda: isinstance(app.screen, DoneScreen))
+        assert isinstance(app.screen, DoneScreen)
+        assert app.screen.outcome.startswith(f"This device is signed in to the backup of {EMAIL}")
+    state = vault.load().state.get(BackupState)
+    assert state.enabled
+    assert not state.signed_out
+
+
+async def test_enter_on_a_device_event_opens_the_devices(
+    tmp_path: Path, vault: Vault, service: ServiceHarness, online: Callable[..., OtpkeepApp]
+) -> None:
+    """A device added to the backup is a notification whose Enter lists the devices."""
+    service_time_at_now(service)
+    fill(vault, GITHUB, HEROKU)
+    enable_directly(vault, service)
+    phone = Vault(tmp_path / "phone", keystore="file", on_change=pending_hook(tmp_path / "phone"))
+    Script(code=[lambda: service.code(EMAIL)], passcode=[PASSCODE]).run(
+        transfer(session_for(phone, service), EMAIL)
+    )
+    app = online()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("n")
+        title = "Backup transferred to a new device"
+        await settle(pilot, until=lambda: any(line.startswith(title) for line in listed(app)))
+        line = next(line for line in listed(app) if line.startswith(title))
+        assert line.endswith("Enter: see the devices (also in Settings → Devices)")
+        app.screen.query_one("#notices", OptionList).highlighted = listed(app).index(line)
+        await pilot.press("enter")
+        await settle(pilot, until=lambda: isinstance(app.screen, DevicesScreen))

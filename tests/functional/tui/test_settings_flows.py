@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from textual.widgets import Button, Input, Label, Static
 from tui_support import (
     EMAIL,
     GITHUB,
@@ -12,19 +13,22 @@ from tui_support import (
     PASSCODE,
     enable_directly,
     fill,
-    flows_for,
     ready,
     said,
+    session_for,
     settle,
     type_text,
 )
 
+from flowscript import Script
 from otpkeep.device.backup.pending import pending_hook
-from otpkeep.device.backup.state import load_state
+from otpkeep.device.backup.state import BackupState
 from otpkeep.device.flows.passcode import check_in
+from otpkeep.device.flows.settings import DISABLE_QUESTION
+from otpkeep.device.flows.steps import Ask
 from otpkeep.device.vault import Vault
-from otpkeep.tui.draft import Draft, DraftPrompter, Step
 from otpkeep.tui.screens.code import CodeStep
+from otpkeep.tui.screens.confirm import ConfirmScreen
 from otpkeep.tui.screens.done import DoneScreen
 from otpkeep.tui.screens.email import EmailStep
 from otpkeep.tui.screens.passcode import PasscodeStep
@@ -37,15 +41,15 @@ if TYPE_CHECKING:
     from textual.pilot import Pilot
     from textual.screen import Screen
 
-    from conftest import ServiceHarness
     from otpkeep.tui.app import OtpkeepApp
+    from service_harness import ServiceHarness
 
 pytestmark = pytest.mark.anyio
 
 NEW_EMAIL = "alice@example.org"
 
 
-async def open_setting(pilot: Pilot[OtpkeepApp], downs: int, first: type[Screen[Any]]) -> None:
+async def open_setting(pilot: Pilot[None], downs: int, first: type[Screen[Any]]) -> None:
     """Settings, the item ``downs`` below the first, and wait for its first step."""
     await pilot.press("s")
     await settle(pilot)
@@ -75,20 +79,20 @@ async def test_transfer_brings_every_account_after_a_wrong_passcode(
         await type_text(pilot, service.code(EMAIL))
         await pilot.press("enter")
         await settle(pilot, until=lambda: ready(app, PasscodeStep))
-        assert app.screen.query_one("#next").label.plain == "Transfer"  # type: ignore[attr-defined]
+        assert str(app.screen.query_one("#next", Button).label) == "Transfer"
 
         await type_text(pilot, "246813")
         await pilot.press("enter")
         await settle(pilot, until=lambda: "tries left" in said(app))
         assert said(app) == "That passcode is not right: 9 tries left."
 
-        app.screen.query_one("#answer").value = PASSCODE  # type: ignore[attr-defined]
+        app.screen.query_one("#answer", Input).value = PASSCODE
         await pilot.press("enter")
         await settle(pilot, until=lambda: isinstance(app.screen, DoneScreen))
         assert outcome(app).startswith(f"2 accounts arrived from the backup of {EMAIL}")
     arrived = {s.account.label for s in vault.load().live() if s.account is not None}
     assert arrived == {GITHUB.label, HEROKU.label}
-    assert load_state(vault.load()).enabled
+    assert vault.load().state.get(BackupState).enabled
 
 
 async def test_change_email_verifies_the_new_address(
@@ -102,6 +106,7 @@ async def test_change_email_verifies_the_new_address(
     app = online()
     async with app.run_test(size=(80, 24)) as pilot:
         await open_setting(pilot, 1, EmailStep)
+        assert app.screen.query_one(".question", Static).content == "Your new email address"
         await type_text(pilot, NEW_EMAIL)
         await pilot.press("enter")
         await settle(pilot, until=lambda: ready(app, CodeStep))
@@ -113,7 +118,7 @@ async def test_change_email_verifies_the_new_address(
         )
         await pilot.press("enter")
         await settle(pilot, until=lambda: isinstance(app.screen, SettingsScreen))
-    assert load_state(vault.load()).email == NEW_EMAIL
+    assert vault.load().state.get(BackupState).email == NEW_EMAIL
     assert len(service.mails(EMAIL)) > old_mails, "the old address was told"
 
 
@@ -123,7 +128,7 @@ async def test_change_passcode_shows_the_policy_and_a_mismatch_in_place(
     """A guessable passcode and a mismatched repeat are refused in place; then it changes."""
     fill(vault, HEROKU)
     enable_directly(vault, service)
-    before = load_state(vault.load()).key_version
+    before = vault.load().state.get(BackupState).key_version
     new = "582047"
 
     app = online()
@@ -131,20 +136,57 @@ async def test_change_passcode_shows_the_policy_and_a_mismatch_in_place(
         await open_setting(pilot, 2, PasscodeStep)
         await type_text(pilot, "1111")
         await pilot.press("enter")
-        await settle(pilot, until=lambda: said(app).endswith("Choose another passcode."))
+        await settle(pilot, until=lambda: said(app).endswith("choose another."))
+        assert app.screen.query_one("#answer", Input).value == ""
 
-        app.screen.query_one("#answer").value = new  # type: ignore[attr-defined]
+        app.screen.query_one("#answer", Input).value = new
         await pilot.press("enter")
-        await settle(pilot, until=lambda: ready(app, PasscodeStep, Step.PASSCODE_AGAIN))
+        await settle(pilot, until=lambda: ready(app, PasscodeStep, Ask.PASSCODE_AGAIN))
         await type_text(pilot, "582048")
         await pilot.press("enter")
-        await settle(pilot, until=lambda: said(app) != "" and not said(app).startswith("Working"))
-        assert said(app) == "The two passcodes are not the same: try again."
-        assert getattr(app.screen, "step", None) is Step.PASSCODE_AGAIN
+        await settle(pilot, until=lambda: ready(app, PasscodeStep, Ask.NEW_PASSCODE))
+        assert said(app) == "The two passcodes are not the same: enter the passcode again."
+        assert app.screen.query_one(".question", Static).content == "Choose a new backup passcode"
 
-        app.screen.query_one("#answer").value = new  # type: ignore[attr-defined]
+        await type_text(pilot, new)
+        await pilot.press("enter")
+        await settle(pilot, until=lambda: ready(app, PasscodeStep, Ask.PASSCODE_AGAIN))
+        await type_text(pilot, new)
         await pilot.press("enter")
         await settle(pilot, until=lambda: isinstance(app.screen, DoneScreen))
-    assert load_state(vault.load()).key_version > before
-    checked = DraftPrompter(Draft(passcode=new))
-    assert check_in(flows_for(vault, service, checked)), "the new passcode is the one checked"
+    assert vault.load().state.get(BackupState).key_version > before
+    checked = Script(passcode=[new]).run(check_in(session_for(vault, service)))
+    assert checked, "the new passcode is the one checked"
+
+
+async def test_turn_backup_off_asks_the_flows_question_then_deletes_the_backup(
+    vault: Vault, service: ServiceHarness, online: Callable[..., OtpkeepApp]
+) -> None:
+    """Turn backup off: declined, nothing changes; confirmed, the backup is gone and said so."""
+    fill(vault, HEROKU)
+    enable_directly(vault, service)
+    app = online()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_setting(pilot, 7, ConfirmScreen)
+        assert str(app.screen.query_one(Label).content) == DISABLE_QUESTION
+        await pilot.press("n")
+        await settle(pilot, until=lambda: isinstance(app.screen, SettingsScreen))
+        assert vault.load().state.get(BackupState).enabled
+
+        await pilot.press("enter")
+        await settle(pilot, until=lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
+        await settle(pilot, until=lambda: isinstance(app.screen, DoneScreen))
+        assert outcome(app).startswith("Backup is off: the backup and its versions are deleted")
+        await pilot.press("enter")
+        await settle(pilot, until=lambda: isinstance(app.screen, SettingsScreen))
+        status = str(app.screen.query_one("#status", Static).content)
+        assert status.startswith("Backup is off.")
+
+        await pilot.press("enter")  # once more: the flow refuses, in place
+        await settle(pilot, until=lambda: said(app) != "")
+        assert said(app) == (
+            "Backup is already off on this device. Settings → Back Up Accounts turns it on."
+        )
+    assert not vault.load().state.get(BackupState).enabled
+    assert vault.load().live(), "the accounts stay"

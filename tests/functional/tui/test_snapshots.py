@@ -16,22 +16,28 @@ from tui_support import (
     GITHUB,
     HEROKU,
     PASSCODE,
+    SMALL_KDF,
+    Ticker,
+    Valve,
     enable_directly,
     fill,
     ready,
+    said,
     service_time_at_now,
     settle,
+    transfer_to_a_wait,
     type_text,
     wrong_passcodes,
 )
 
+from otpkeep.device.flows.steps import Ask
 from otpkeep.device.vault import Vault
 from otpkeep.otp.account import Account, OtpType
-from otpkeep.tui.draft import Step
 from otpkeep.tui.screens.code import CodeStep
 from otpkeep.tui.screens.done import DoneScreen
 from otpkeep.tui.screens.email import EmailStep
 from otpkeep.tui.screens.passcode import PasscodeStep
+from otpkeep.tui.widgets.header import NotificationsIcon
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -39,8 +45,8 @@ if TYPE_CHECKING:
 
     from textual.pilot import Pilot
 
-    from conftest import ServiceHarness
     from otpkeep.tui.app import OtpkeepApp
+    from service_harness import ServiceHarness
 
 SIZES = pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
 
@@ -56,7 +62,14 @@ def test_main_screens(
 ) -> None:
     """Home (codes, countdowns, the badge), Notifications and Settings look as reviewed."""
     fill(vault, GITHUB, HEROKU, BANK)
-    assert snap_compare(build(), press=keys, terminal_size=size)
+
+    async def drive(pilot: Pilot[Any]) -> None:
+        home = pilot.app.screen
+        await settle(pilot, until=lambda: home.query_one(NotificationsIcon).unread == 1)
+        await pilot.press(*keys)
+        await settle(pilot)
+
+    assert snap_compare(build(), terminal_size=size, run_before=drive)
 
 
 def drive_to(step: str, service: ServiceHarness) -> Callable[[Pilot[Any]], Any]:
@@ -69,23 +82,23 @@ def drive_to(step: str, service: ServiceHarness) -> Callable[[Pilot[Any]], Any]:
         await settle(pilot)
         await pilot.press("enter")
         await settle(pilot, until=lambda: ready(app, EmailStep))
-        if step == Step.EMAIL:
+        if step == "email":
             return
         await type_text(pilot, EMAIL)
         await pilot.press("enter")
         await settle(pilot, until=lambda: ready(app, CodeStep))
-        if step == Step.CODE:
+        if step == "code":
             return
         await type_text(pilot, service.code(EMAIL))
         await pilot.press("enter")
         await settle(pilot, until=lambda: ready(app, PasscodeStep))
         await type_text(pilot, PASSCODE)
-        if step == Step.PASSCODE:
+        if step == "passcode":
             return
         await pilot.press("enter")
-        await settle(pilot, until=lambda: ready(app, PasscodeStep, Step.PASSCODE_AGAIN))
+        await settle(pilot, until=lambda: ready(app, PasscodeStep, Ask.PASSCODE_AGAIN))
         await type_text(pilot, PASSCODE)
-        if step == Step.PASSCODE_AGAIN:
+        if step == "passcode_again":
             return
         await pilot.press("enter")
         await settle(pilot, until=lambda: isinstance(app.screen, DoneScreen))
@@ -94,7 +107,7 @@ def drive_to(step: str, service: ServiceHarness) -> Callable[[Pilot[Any]], Any]:
 
 
 @SIZES
-@pytest.mark.parametrize("step", [*Step, "done"])
+@pytest.mark.parametrize("step", ["email", "code", "passcode", "passcode_again", "done"])
 def test_backup_steps(  # noqa: PLR0917 - pytest fixtures and parameters
     snap_compare: Any,
     vault: Vault,
@@ -178,3 +191,52 @@ def test_notifications_with_the_same_title(  # noqa: PLR0917 - pytest fixtures a
         await settle(pilot)
 
     assert snap_compare(online(), terminal_size=size, run_before=drive)
+
+
+@SIZES
+def test_passcode_step_busy(
+    snap_compare: Any,
+    vault: Vault,
+    service: ServiceHarness,
+    online: Callable[..., OtpkeepApp],
+    size: tuple[int, int],
+) -> None:
+    """The passcode again, submitted: the flow works on, its button off, the field usable."""
+    fill(vault, GITHUB, HEROKU)
+    valve = Valve(service)
+    to_passcode_again = drive_to("passcode_again", service)
+
+    async def drive(pilot: Pilot[Any]) -> None:
+        await to_passcode_again(pilot)
+        valve.hold()
+        await pilot.press("enter")
+        await settle(pilot, until=lambda: valve.held.is_set() and said(pilot.app) == TURNING_ON)
+
+    try:
+        assert snap_compare(online(connect=valve), terminal_size=size, run_before=drive)
+    finally:
+        valve.down = True  # the flow stopped with the app: its last call fails
+        valve.release()
+
+
+TURNING_ON = "Turning backup on…"
+
+
+@SIZES
+def test_a_wait_counting_down(
+    snap_compare: Any,
+    slow_service: ServiceHarness,
+    build: Callable[..., OtpkeepApp],
+    size: tuple[int, int],
+) -> None:
+    """A wrong passcode and the service's wait: the seconds left, in the warning tone."""
+    ticker = Ticker(slow_service)
+    app = build(connect=Valve(slow_service), sleep=ticker, checkin_kdf=SMALL_KDF)
+
+    async def drive(pilot: Pilot[Any]) -> None:
+        await transfer_to_a_wait(pilot, slow_service)
+
+    try:
+        assert snap_compare(app, terminal_size=size, run_before=drive)
+    finally:
+        ticker.tick(3)  # the flow stopped with the app: let its thread end

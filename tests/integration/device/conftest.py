@@ -11,7 +11,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
     from pathlib import Path
 
-    from conftest import ServiceHarness
+    from service_harness import ServiceHarness
 
 
 @pytest.fixture

@@ -1,27 +1,34 @@
-"""Devices (vault, flows, scripted prompts) on the real service of tests/conftest.py."""
+"""Devices (vault, session, scripted person) on the real service of tests/conftest.py."""
 
 from __future__ import annotations
 
 import html
 import re
 import time
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, TypeVar
 
 import httpx
 
+from flowscript import Script
 from otpkeep.crypto.kdf import KdfParams
 from otpkeep.device.backup.pending import pending_hook
 from otpkeep.device.client import ServiceClient
-from otpkeep.device.flows.context import Event, FlowContext
+from otpkeep.device.session import Session
 from otpkeep.device.vault import Vault
 from otpkeep.otp.account import Account
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from conftest import ServiceHarness
+    from otpkeep.device.flows.steps import Flow
+    from service_harness import ServiceHarness
+
+T = TypeVar("T")
 
 SMALL_KDF = KdfParams(memory_kib=8, iterations=1)
+SERVICE_URL = "http://127.0.0.1:9"
+"""What the devices call the service; their ``connect`` reaches the test's service, whatever
+it is."""
 DEEP_LINK = re.compile(r'(otpkeep://verify\?[^"\'<\s]+)')
 
 
@@ -34,41 +41,6 @@ def deep_link(service: ServiceHarness, to: str) -> str:
     found = DEEP_LINK.search(page.text)
     assert found is not None, page.text
     return html.unescape(found.group(1))
-
-
-class Script:
-    """A prompter answering from queues; an answer may be a callable (e.g. read the mail)."""
-
-    def __init__(self, **answers: list[Any]) -> None:
-        self.answers = {key: list(values) for key, values in answers.items()}
-        self.events: list[Event] = []
-        self.asked: list[str] = []
-
-    def _next(self, kind: str) -> str:
-        self.asked.append(kind)
-        queue = self.answers.get(kind) or []
-        if not queue:
-            raise EOFError(f"no answer scripted for {kind}")
-        answer = queue.pop(0)
-        return str(answer() if callable(answer) else answer)
-
-    def email(self) -> str:
-        return self._next("email")
-
-    def code(self) -> str:
-        return self._next("code")
-
-    def passcode(self) -> str:
-        return self._next("passcode")
-
-    def passcode_again(self) -> str:
-        return self._next("again")
-
-    def confirm(self, question: str) -> bool:
-        return self._next("confirm") == "yes"
-
-    def event(self, event: Event) -> None:
-        self.events.append(event)
 
 
 class Device:
@@ -96,17 +68,26 @@ class Device:
             return ServiceClient(offline, sleep=lambda _s: None, owned=True)
         return ServiceClient(self.service.client, sleep=lambda _s: None)
 
-    def flows(self, script: Script) -> FlowContext:
-        return FlowContext(
-            vault=self.vault,
-            prompter=script,
-            server_url="http://testserver",
-            connect=self.connect,
+    @property
+    def session(self) -> Session:
+        """The device as its flows see it: this vault and clock, the test's service."""
+        return Session(
+            self.vault,
             clock=self.now,
+            server_option=SERVICE_URL,
+            connect=self.connect,
             sleep=self.service.clock.advance,
-            device_name=self.home.name,
+            name=self.home.name,
             checkin_kdf=SMALL_KDF,
         )
+
+    def run(self, flow: Flow[T], script: Script | None = None) -> T:
+        """Drive ``flow`` with ``script`` (none: a person who answers nothing); waits pass
+        on the service's clock."""
+        script = script or Script()
+        if script.on_wait is None:
+            script.on_wait = self.service.clock.advance
+        return script.run(flow)
 
     def add(self, issuer: str, name: str, secret: bytes) -> str:
         with self.vault.transaction() as data:

@@ -19,7 +19,7 @@ from otpkeep.protocol import messages as m
 from otpkeep.server.settings import DEFAULT_ECOSYSTEM
 
 if TYPE_CHECKING:
-    from conftest import ServiceFactory, ServiceHarness
+    from service_harness import ServiceFactory, ServiceHarness
 
 TABLE: list[tuple[str, str, str | None]] = [
     # What the services themselves put in their QR codes.

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from email import policy
 from email.parser import BytesParser
 from email.utils import parsedate_to_datetime
+from typing import TYPE_CHECKING
 
 import pytest
 from sqlalchemy import select
@@ -19,13 +20,27 @@ from otpkeep.server.mail.mailer import MemoryMailer
 from otpkeep.server.mail.outbox import enqueue, open_body
 from otpkeep.server.mail.sender import OutboxSender, run_worker, start_sender
 from otpkeep.server.settings import Settings
+from service_harness import mail_text
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from pathlib import Path
+
+    from sqlalchemy import Engine
+
+    from conftest import MailSettingsFake, SteppingClock
 
 OUTBOX_KEY = bytes(range(32))
 """The key these tests seal outbox bodies with (a service derives it from its seed)."""
 
 CODE = "583920"
 LINK = "otpkeep://verify?id=5d1f&code=583920"
-CODE_CONTEXT = {"code": CODE, "link": LINK, "purpose": "enable", "minutes": 10}
+CODE_CONTEXT: dict[str, str | int] = {
+    "code": CODE,
+    "link": LINK,
+    "purpose": "enable",
+    "minutes": 10,
+}
 
 
 class FailingMailer:
@@ -41,7 +56,13 @@ class FailingMailer:
         raise MailDeliveryError("down", permanent=self.permanent) from cause
 
 
-def _enqueue(engine, clock, to="ada@example.org", template="verification_code", context=None):
+def _enqueue(
+    engine: Engine,
+    clock: SteppingClock,
+    to: str = "ada@example.org",
+    template: str = "verification_code",
+    context: Mapping[str, str | int] | None = None,
+) -> None:
     with Session(engine) as db:
         enqueue(
             db,
@@ -54,12 +75,14 @@ def _enqueue(engine, clock, to="ada@example.org", template="verification_code", 
         db.commit()
 
 
-def _rows(engine) -> list[OutboxMessage]:
+def _rows(engine: Engine) -> list[OutboxMessage]:
     with Session(engine) as db:
         return list(db.scalars(select(OutboxMessage).order_by(OutboxMessage.created_at)))
 
 
-def test_enqueue_stores_a_complete_message_in_the_callers_transaction(engine, clock) -> None:
+def test_enqueue_stores_a_complete_message_in_the_callers_transaction(
+    engine: Engine, clock: SteppingClock
+) -> None:
     """The row holds the RFC 5322 message, sealed; a rolled-back transaction leaves no mail."""
     with Session(engine) as db:
         enqueue(
@@ -82,7 +105,7 @@ def test_enqueue_stores_a_complete_message_in_the_callers_transaction(engine, cl
     assert message["To"] == "ada@example.org"
     assert message["Subject"] == row.subject == "Your otpkeep code to turn on backup"
     assert parsedate_to_datetime(message["Date"]) == clock()
-    assert CODE in message.get_body(("plain",)).get_content()
+    assert CODE in mail_text(message)
     assert message.get_body(("html",)) is not None
     assert row.attempts == 0
     assert row.next_attempt_at == clock()
@@ -90,7 +113,7 @@ def test_enqueue_stores_a_complete_message_in_the_callers_transaction(engine, cl
 
 
 def test_the_file_mailer_writes_a_parseable_eml_and_the_body_is_removed(
-    engine, clock, tmp_path, caplog
+    engine: Engine, clock: SteppingClock, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     """With default settings a worker writes the message as .eml and clears the body column."""
     settings = Settings(data_dir=tmp_path / "data", mail_from="Backups <backup@example.org>")
@@ -105,7 +128,7 @@ def test_the_file_mailer_writes_a_parseable_eml_and_the_body_is_removed(
     assert message["From"] == "Backups <backup@example.org>"
     assert message["To"] == "ada@example.org"
     assert message["Message-ID"] == row.message_id
-    assert CODE in message.get_body(("plain",)).get_content()
+    assert CODE in mail_text(message)
     assert row.body is None
     assert row.sent_at == clock()
     assert row.next_attempt_at is None
@@ -116,7 +139,9 @@ def test_the_file_mailer_writes_a_parseable_eml_and_the_body_is_removed(
     assert "otpkeep://" not in caplog.text
 
 
-def test_failures_back_off_then_give_up_and_say_so(engine, clock, caplog) -> None:
+def test_failures_back_off_then_give_up_and_say_so(
+    engine: Engine, clock: SteppingClock, caplog: pytest.LogCaptureFixture
+) -> None:
     """Each failure waits longer (5 s, 30 s, 2 min, 10 min, 1 h ...); the tenth gives up."""
     mailer = FailingMailer()
     sender = OutboxSender(
@@ -151,7 +176,7 @@ def test_failures_back_off_then_give_up_and_say_so(engine, clock, caplog) -> Non
     assert CODE not in caplog.text
 
 
-def test_a_permanent_refusal_is_not_retried(engine, clock) -> None:
+def test_a_permanent_refusal_is_not_retried(engine: Engine, clock: SteppingClock) -> None:
     """A message the server refuses for good is given up at once and its body removed."""
     sender = OutboxSender(
         engine,
@@ -166,7 +191,9 @@ def test_a_permanent_refusal_is_not_retried(engine, clock) -> None:
     assert (row.attempts, row.next_attempt_at, row.body) == (1, None, None)
 
 
-def test_a_lost_lease_redelivers_with_the_same_message_id(engine, clock) -> None:
+def test_a_lost_lease_redelivers_with_the_same_message_id(
+    engine: Engine, clock: SteppingClock
+) -> None:
     """A sender that died after claiming leaves the message to another once the lease ends."""
     _enqueue(engine, clock)
     with Session(engine) as db:
@@ -183,7 +210,7 @@ def test_a_lost_lease_redelivers_with_the_same_message_id(engine, clock) -> None
     assert mailer.latest_link("ada@example.org") == LINK
 
 
-def test_settled_rows_are_purged_after_a_week(engine, clock) -> None:
+def test_settled_rows_are_purged_after_a_week(engine: Engine, clock: SteppingClock) -> None:
     """Delivered rows, with their recipient, leave the database after seven days."""
     mailer = MemoryMailer()
     sender = OutboxSender(
@@ -197,7 +224,9 @@ def test_settled_rows_are_purged_after_a_week(engine, clock) -> None:
     assert [row.recipient for row in _rows(engine)] == ["new@example.org"]
 
 
-def test_the_in_process_sender_delivers_soon_after_a_wake(engine, mail_settings) -> None:
+def test_the_in_process_sender_delivers_soon_after_a_wake(
+    engine: Engine, mail_settings: MailSettingsFake
+) -> None:
     """A committed message reaches the mailer without waiting for the next poll."""
     mailer = MemoryMailer()
     handle = start_sender(mail_settings, engine, key=OUTBOX_KEY, mailer=mailer, interval=60)
@@ -225,7 +254,9 @@ def test_the_in_process_sender_delivers_soon_after_a_wake(engine, mail_settings)
     assert message["From"] == mail_settings.mail_from
 
 
-def test_a_mail_from_that_is_no_address_is_refused(engine, mail_settings) -> None:
+def test_a_mail_from_that_is_no_address_is_refused(
+    engine: Engine, mail_settings: MailSettingsFake
+) -> None:
     """The sender will not start with an unusable From address."""
     with pytest.raises(ConfigurationError, match="OTPKEEP_MAIL_FROM"):
         OutboxSender(engine, key=OUTBOX_KEY, mailer=MemoryMailer(), mail_from="otpkeep")

@@ -24,6 +24,7 @@ from otpkeep.server.db.outbox import OutboxMessage
 from otpkeep.server.mail.outbox import enqueue
 from otpkeep.server.mail.sender import OutboxSender, run_worker
 from otpkeep.server.mail.smtp import SMTPMailer
+from service_harness import mail_text
 
 OUTBOX_KEY = bytes(range(32))
 """The key these tests seal outbox bodies with (a service derives it from its seed)."""
@@ -31,10 +32,16 @@ OUTBOX_KEY = bytes(range(32))
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from aiosmtpd.smtp import SMTP, AuthenticatorType, Envelope
+    from aiosmtpd.smtp import Session as SMTPSession
+    from sqlalchemy import Engine
+
+    from conftest import MailSettingsFake, SMTPServers, SteppingClock
+
 PASSWORD = "s3cret-Pa55"
 
 
-def _enqueue(engine, clock, to="ada@example.org") -> None:
+def _enqueue(engine: Engine, clock: SteppingClock, to: str = "ada@example.org") -> None:
     with Session(engine) as db:
         context = {"code": "771204", "link": "https://b.example.org/v", "purpose": "transfer"}
         enqueue(
@@ -48,7 +55,13 @@ def _enqueue(engine, clock, to="ada@example.org") -> None:
         db.commit()
 
 
-def _row(engine) -> OutboxMessage:
+def _received(envelope: Envelope) -> EmailMessage:
+    """The message as the SMTP server received it."""
+    assert envelope.original_content is not None
+    return message_from_bytes(envelope.original_content, policy=policy.SMTP)
+
+
+def _row(engine: Engine) -> OutboxMessage:
     with Session(engine) as db:
         return db.scalars(select(OutboxMessage)).one()
 
@@ -101,8 +114,10 @@ def _server_tls(folder: Path) -> tuple[ssl.SSLContext, Path]:
     return context, cert_path
 
 
-def _accept_only(username: str, password: str):
-    def authenticate(server, session, envelope, mechanism, auth_data) -> AuthResult:
+def _accept_only(username: str, password: str) -> AuthenticatorType:
+    def authenticate(
+        server: SMTP, session: SMTPSession, envelope: Envelope, mechanism: str, auth_data: object
+    ) -> AuthResult:
         ok = (
             isinstance(auth_data, LoginPassword)
             and auth_data.login == username.encode()
@@ -114,7 +129,11 @@ def _accept_only(username: str, password: str):
 
 
 def test_a_message_reaches_the_smtp_server_with_its_headers(
-    engine, clock, smtp_port, smtp_servers, mail_settings
+    engine: Engine,
+    clock: SteppingClock,
+    smtp_port: int,
+    smtp_servers: SMTPServers,
+    mail_settings: MailSettingsFake,
 ) -> None:
     """The worker hands the queued message to the server named by the SMTP URL."""
     handler = smtp_servers.start(smtp_port)
@@ -124,15 +143,15 @@ def test_a_message_reaches_the_smtp_server_with_its_headers(
     [envelope] = handler.envelopes
     assert envelope.mail_from == "no-reply@example.org"
     assert envelope.rcpt_tos == ["ada@example.org"]
-    received = message_from_bytes(envelope.original_content, policy=policy.SMTP)
+    received = _received(envelope)
     assert received["Message-ID"] == _row(engine).message_id
     assert received["From"] == "otpkeep <no-reply@example.org>"
-    assert "771204" in received.get_body(("plain",)).get_content()
+    assert "771204" in mail_text(received)
     assert _row(engine).body is None
 
 
 def test_a_server_that_was_down_gets_the_message_once_after_the_backoff(
-    engine, clock, smtp_port, smtp_servers
+    engine: Engine, clock: SteppingClock, smtp_port: int, smtp_servers: SMTPServers
 ) -> None:
     """Nothing listens at first; after the 5 s backoff the server is up and gets it once."""
     mailer = SMTPMailer(f"smtp://127.0.0.1:{smtp_port}?timeout=5")
@@ -152,13 +171,15 @@ def test_a_server_that_was_down_gets_the_message_once_after_the_backoff(
     assert sender.drain().sent == 1
     assert sender.drain().sent == 0
     [envelope] = handler.envelopes
-    received = message_from_bytes(envelope.original_content, policy=policy.SMTP)
+    received = _received(envelope)
     assert received["Message-ID"] == row.message_id
     row = _row(engine)
     assert (row.sent_at, row.body, row.attempts) == (clock(), None, 1)
 
 
-def test_starttls_with_login_and_a_private_ca(tmp_path, smtp_port, smtp_servers) -> None:
+def test_starttls_with_login_and_a_private_ca(
+    tmp_path: Path, smtp_port: int, smtp_servers: SMTPServers
+) -> None:
     """STARTTLS is verified against the cafile of the URL, then the mailer logs in."""
     context, cert_path = _server_tls(tmp_path)
     handler = smtp_servers.start(
@@ -181,7 +202,9 @@ def test_starttls_with_login_and_a_private_ca(tmp_path, smtp_port, smtp_servers)
     assert len(handler.envelopes) == 1
 
 
-def test_starttls_refuses_a_certificate_it_cannot_verify(tmp_path, smtp_port, smtp_servers) -> None:
+def test_starttls_refuses_a_certificate_it_cannot_verify(
+    tmp_path: Path, smtp_port: int, smtp_servers: SMTPServers
+) -> None:
     """Without the private CA the self-signed certificate is refused and nothing is sent."""
     context, _ = _server_tls(tmp_path)
     handler = smtp_servers.start(smtp_port, tls_context=context, require_starttls=True)
@@ -191,7 +214,7 @@ def test_starttls_refuses_a_certificate_it_cannot_verify(tmp_path, smtp_port, sm
     assert handler.envelopes == []
 
 
-def test_implicit_tls_with_smtps(tmp_path, smtp_port, smtp_servers) -> None:
+def test_implicit_tls_with_smtps(tmp_path: Path, smtp_port: int, smtp_servers: SMTPServers) -> None:
     """smtps:// speaks TLS from the first byte."""
     context, cert_path = _server_tls(tmp_path)
     handler = smtp_servers.start(smtp_port, ssl_context=context)
@@ -199,7 +222,9 @@ def test_implicit_tls_with_smtps(tmp_path, smtp_port, smtp_servers) -> None:
     assert len(handler.envelopes) == 1
 
 
-def test_a_refused_recipient_is_a_permanent_failure(smtp_port, smtp_servers) -> None:
+def test_a_refused_recipient_is_a_permanent_failure(
+    smtp_port: int, smtp_servers: SMTPServers
+) -> None:
     """A 5xx answer for the recipient will not change with retries."""
     smtp_servers.start(smtp_port, refuse={"gone@example.org"})
     with pytest.raises(MailDeliveryError) as info:

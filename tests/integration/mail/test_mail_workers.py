@@ -6,6 +6,7 @@ import threading
 import time
 from collections import Counter
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -14,6 +15,13 @@ from otpkeep.server.db.engine import open_engine
 from otpkeep.server.db.outbox import OutboxMessage
 from otpkeep.server.mail.outbox import enqueue
 from otpkeep.server.mail.sender import run_worker
+
+if TYPE_CHECKING:
+    from email.message import EmailMessage
+
+    from sqlalchemy import Engine
+
+    from conftest import MailSettingsFake
 
 OUTBOX_KEY = bytes(range(32))
 """The key these tests seal outbox bodies with (a service derives it from its seed)."""
@@ -31,7 +39,7 @@ class SharedRecorder:
         self._both_busy = threading.Barrier(workers, timeout=10)
         self._met: set[str] = set()
 
-    def send(self, message) -> None:
+    def send(self, message: EmailMessage) -> None:
         worker = threading.current_thread().name
         if worker not in self._met:
             self._met.add(worker)
@@ -43,7 +51,7 @@ class SharedRecorder:
 
 
 def test_two_workers_deliver_every_message_exactly_once(
-    database_url, engine, mail_settings
+    database_url: str, engine: Engine, mail_settings: MailSettingsFake
 ) -> None:
     """Two workers, each with its own connection pool, share the outbox without a duplicate."""
     now = datetime.now(UTC)

@@ -19,7 +19,7 @@ OUTBOX_KEY = bytes(range(32))
 """The key these tests seal outbox bodies with (a service derives it from its seed)."""
 
 if TYPE_CHECKING:
-    from conftest import ServiceHarness
+    from service_harness import ServiceHarness
 
 
 def metrics_headers(service: ServiceHarness) -> dict[str, str]:

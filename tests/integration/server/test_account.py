@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import escrowkit
 from otpkeep.protocol.errors import ErrorCode
 
+if TYPE_CHECKING:
+    from service_harness import ServiceHarness
 
-def test_devices_are_listed_and_revoked(service):
+
+def test_devices_are_listed_and_revoked(service: ServiceHarness) -> None:
     """The owner sees each device, revokes one with a possession proof, and its token then
     says it was removed."""
     first = escrowkit.enabled(service, "ari@example.com", name="laptop")
@@ -33,7 +38,7 @@ def test_devices_are_listed_and_revoked(service):
     assert again.json()["error"]["code"] == ErrorCode.NOT_FOUND
 
 
-def test_another_accounts_device_cannot_be_revoked(service):
+def test_another_accounts_device_cannot_be_revoked(service: ServiceHarness) -> None:
     """A device id of another account is not_found, and that device keeps working."""
     mine = escrowkit.enabled(service, "bex@example.com")
     theirs = escrowkit.enabled(service, "cid@example.com")
@@ -45,7 +50,7 @@ def test_another_accounts_device_cannot_be_revoked(service):
     assert service.client.get("/v1/backup", headers=theirs.headers).status_code == 200
 
 
-def test_events_list_what_happened_newest_first(service):
+def test_events_list_what_happened_newest_first(service: ServiceHarness) -> None:
     """Events record backup enabled and failed tries, newest first."""
     owner = escrowkit.enabled(service, "dov@example.com")
     newcomer = escrowkit.device(service, "dov@example.com", "transfer")
@@ -58,7 +63,7 @@ def test_events_list_what_happened_newest_first(service):
     assert "backup_enabled" in kinds
 
 
-def test_export_holds_everything_about_the_account(service):
+def test_export_holds_everything_about_the_account(service: ServiceHarness) -> None:
     """The export names the address, the escrow by fingerprints, every backup, devices and
     events; it never returns the auth key, the wrapped data key or the possession key."""
     owner = escrowkit.enabled(service, "eda@example.com")
@@ -78,7 +83,7 @@ def test_export_holds_everything_about_the_account(service):
     assert body["events"]
 
 
-def test_delete_account_removes_everything(service):
+def test_delete_account_removes_everything(service: ServiceHarness) -> None:
     """After DELETE /v1/account the token is dead and the address is unknown again."""
     owner = escrowkit.enabled(service, "flo@example.com")
     without_proof = service.client.delete("/v1/account", headers=owner.headers)
@@ -92,7 +97,7 @@ def test_delete_account_removes_everything(service):
     assert fresh["account_id"] != str(owner.account_id)
 
 
-def test_account_endpoints_need_a_full_session(service):
+def test_account_endpoints_need_a_full_session(service: ServiceHarness) -> None:
     """A recovery session cannot list devices, events or export."""
     escrowkit.enabled(service, "gwen@example.com")
     recovering = escrowkit.device(service, "gwen@example.com", "transfer")

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pytest
 
 import escrowkit
 from otpkeep.crypto import escrow
 from otpkeep.protocol.errors import ErrorCode
 
+if TYPE_CHECKING:
+    from service_harness import ServiceHarness
 
-def test_upload_then_download_the_latest(service):
+
+def test_upload_then_download_the_latest(service: ServiceHarness) -> None:
     """An upload is version 1 with an ETag; the download returns the same octets."""
     device = escrowkit.enabled(service, "al@example.com")
     latest = service.client.get("/v1/backup", headers=device.headers)
@@ -24,7 +29,7 @@ def test_upload_then_download_the_latest(service):
     assert service.client.get("/v1/backup", headers=device.headers).content == b"v2"
 
 
-def test_stale_upload_is_a_conflict_with_the_current_version(service):
+def test_stale_upload_is_a_conflict_with_the_current_version(service: ServiceHarness) -> None:
     """An upload that names an old version is 412 backup_conflict, and nothing is overwritten."""
     device = escrowkit.enabled(service, "bo@example.com")
     assert device.upload(b"v2", if_match=1).status_code == 200
@@ -37,7 +42,7 @@ def test_stale_upload_is_a_conflict_with_the_current_version(service):
     assert service.client.get("/v1/backup", headers=device.headers).content == b"v2"
 
 
-def test_upload_without_precondition_is_428(service):
+def test_upload_without_precondition_is_428(service: ServiceHarness) -> None:
     """An upload without If-Match or If-None-Match is precondition_required."""
     device = escrowkit.enabled(service, "cy@example.com")
     answer = service.client.put("/v1/backup", content=b"x", headers=device.headers)
@@ -46,16 +51,16 @@ def test_upload_without_precondition_is_428(service):
 
 
 @pytest.mark.parametrize("value", [b'"one"', b'"\xb2"'])
-def test_malformed_if_match_is_invalid_request(service, value: bytes):
+def test_malformed_if_match_is_invalid_request(service: ServiceHarness, value: bytes) -> None:
     """An If-Match that is not an ASCII version number (not even a superscript) is 422."""
     device = escrowkit.enabled(service, "di@example.com")
-    headers = {**device.headers, "If-Match": value}
-    answer = service.client.put("/v1/backup", content=b"x", headers=headers)
+    headers = {name.encode(): text.encode() for name, text in device.headers.items()}
+    answer = service.client.put("/v1/backup", content=b"x", headers={**headers, b"If-Match": value})
     assert answer.status_code == 422
     assert answer.json()["error"]["code"] == "invalid_request"
 
 
-def test_too_large_backup_is_413(service):
+def test_too_large_backup_is_413(service: ServiceHarness) -> None:
     """A backup over the limit is backup_too_large and is not stored."""
     device = escrowkit.enabled(service, "ed@example.com")
     answer = device.upload(b"\0" * (1024 * 1024 + 1), if_match=1)
@@ -64,13 +69,13 @@ def test_too_large_backup_is_413(service):
     assert device.upload(b"\0" * (1024 * 1024), if_match=1).status_code == 200
 
 
-def test_empty_backup_is_invalid(service):
+def test_empty_backup_is_invalid(service: ServiceHarness) -> None:
     """An empty body is refused."""
     device = escrowkit.enabled(service, "em@example.com")
     assert device.upload(b"", if_match=1).status_code == 422
 
 
-def test_upload_before_the_passcode_is_refused(service):
+def test_upload_before_the_passcode_is_refused(service: ServiceHarness) -> None:
     """A setup session (no passcode yet, so nothing could restore a backup) cannot upload."""
     device = escrowkit.device(service, "fe@example.com")
     answer = device.upload(b"x", if_match=None)
@@ -78,7 +83,7 @@ def test_upload_before_the_passcode_is_refused(service):
     assert answer.json()["error"]["code"] == ErrorCode.SESSION_SCOPE
 
 
-def test_an_upload_must_be_signed_by_the_data_key(service):
+def test_an_upload_must_be_signed_by_the_data_key(service: ServiceHarness) -> None:
     """An upload without the possession signature, or with one made for another version,
     another body or another data key, is refused and stores nothing."""
     device = escrowkit.enabled(service, "fi@example.com")
@@ -118,7 +123,7 @@ def test_an_upload_must_be_signed_by_the_data_key(service):
     assert device.upload(b"v2", if_match=1).status_code == 200
 
 
-def test_only_the_last_ten_versions_are_kept(service):
+def test_only_the_last_ten_versions_are_kept(service: ServiceHarness) -> None:
     """After twelve uploads, versions 3 to 12 are listed and each can be read."""
     device = escrowkit.enabled(service, "gu@example.com")
     for version in range(2, 13):
@@ -133,7 +138,7 @@ def test_only_the_last_ten_versions_are_kept(service):
     assert gone.json()["error"]["code"] == ErrorCode.NOT_FOUND
 
 
-def test_no_backup_yet_is_no_backup(service):
+def test_no_backup_yet_is_no_backup(service: ServiceHarness) -> None:
     """Downloading after the passcode is set and before any upload is no_backup."""
     device = escrowkit.device(service, "ha@example.com")
     assert device.set_passcode("2580").status_code == 200
@@ -142,7 +147,7 @@ def test_no_backup_yet_is_no_backup(service):
     assert answer.json()["error"]["code"] == ErrorCode.NO_BACKUP
 
 
-def test_backup_needs_a_session(service):
+def test_backup_needs_a_session(service: ServiceHarness) -> None:
     """Backup endpoints without a token are unauthorized."""
     assert service.client.get("/v1/backup").status_code == 401
     answer = service.client.put("/v1/backup", content=b"x", headers={"If-None-Match": "*"})
@@ -150,7 +155,7 @@ def test_backup_needs_a_session(service):
     assert answer.json()["error"]["code"] == ErrorCode.UNAUTHORIZED
 
 
-def test_delete_backup_removes_versions_and_passcode(service):
+def test_delete_backup_removes_versions_and_passcode(service: ServiceHarness) -> None:
     """DELETE /v1/backup (with a possession proof) removes every version and the passcode,
     signs every device out with the reason, and mails the owner."""
     device = escrowkit.enabled(service, "iv@example.com")

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 import pytest
 
 from otpkeep.protocol.errors import ErrorCode
 
+if TYPE_CHECKING:
+    from service_harness import ServiceFactory, ServiceHarness
 
-def test_healthz_answers_ok(service):
+
+def test_healthz_answers_ok(service: ServiceHarness) -> None:
     """GET /healthz answers 200 with a status."""
     answer = service.client.get("/healthz")
     assert answer.status_code == 200
@@ -17,7 +21,7 @@ def test_healthz_answers_ok(service):
     assert answer.headers["x-request-id"]
 
 
-def test_config_publishes_the_default_ecosystem_and_policies(service):
+def test_config_publishes_the_default_ecosystem_and_policies(service: ServiceHarness) -> None:
     """GET /v1/config lists the default ecosystem, code policy, KDF defaults and limits."""
     config = service.client.get("/v1/config").json()
     names = [member["name"] for member in config["ecosystem"]]
@@ -43,7 +47,7 @@ def test_config_publishes_the_default_ecosystem_and_policies(service):
     assert config["kdf"]["algorithm"] == "argon2id"
 
 
-def test_config_takes_the_ecosystem_from_settings(service_factory):
+def test_config_takes_the_ecosystem_from_settings(service_factory: ServiceFactory) -> None:
     """An operator's ecosystem replaces the default one in /v1/config."""
     service = service_factory(ecosystem=[{"name": "Example Corp", "domains": ["example.org"]}])
     config = service.client.get("/v1/config").json()
@@ -52,7 +56,7 @@ def test_config_takes_the_ecosystem_from_settings(service_factory):
     ]
 
 
-def test_openapi_describes_every_v1_path(service):
+def test_openapi_describes_every_v1_path(service: ServiceHarness) -> None:
     """/openapi.json names the API's paths."""
     paths = service.client.get("/openapi.json").json()["paths"]
     for path in (
@@ -70,7 +74,7 @@ def test_openapi_describes_every_v1_path(service):
         assert path in paths
 
 
-def test_unknown_path_is_not_found(service):
+def test_unknown_path_is_not_found(service: ServiceHarness) -> None:
     """An unknown path answers 404 not_found as an ErrorBody."""
     answer = service.client.get("/v1/nothing-here")
     assert answer.status_code == 404
@@ -87,7 +91,7 @@ def test_unknown_path_is_not_found(service):
         "not json",
     ],
 )
-def test_malformed_requests_are_invalid_request(service, body):
+def test_malformed_requests_are_invalid_request(service: ServiceHarness, body: object) -> None:
     """Malformed JSON bodies answer 422 invalid_request and never echo the input."""
     answer = service.client.post("/v1/verifications", json=body)
     assert answer.status_code == 422
@@ -96,14 +100,16 @@ def test_malformed_requests_are_invalid_request(service, body):
     assert "not-an-address" not in answer.text
 
 
-def test_wrong_method_is_refused_with_an_error_body(service):
+def test_wrong_method_is_refused_with_an_error_body(service: ServiceHarness) -> None:
     """A method a path does not take answers 405 with an ErrorBody."""
     answer = service.client.patch("/v1/backup")
     assert answer.status_code == 405
     assert answer.json()["error"]["code"] == ErrorCode.METHOD_NOT_ALLOWED
 
 
-def test_unexpected_failure_is_500_and_leaks_nothing(service, caplog):
+def test_unexpected_failure_is_500_and_leaks_nothing(
+    service: ServiceHarness, caplog: pytest.LogCaptureFixture
+) -> None:
     """An exception nobody expected answers 500 internal_error without its message."""
 
     @service.app.get("/boom")
@@ -119,7 +125,9 @@ def test_unexpected_failure_is_500_and_leaks_nothing(service, caplog):
     assert "RuntimeError" in caplog.text
 
 
-def test_every_request_is_logged_by_route_template(service, caplog):
+def test_every_request_is_logged_by_route_template(
+    service: ServiceHarness, caplog: pytest.LogCaptureFixture
+) -> None:
     """The access log names the route template and status, never the raw path."""
     with caplog.at_level(logging.INFO, logger="otpkeep.access"):
         service.client.get("/v/some-secret-token-value")
@@ -128,7 +136,7 @@ def test_every_request_is_logged_by_route_template(service, caplog):
     assert "some-secret-token-value" not in caplog.text
 
 
-def test_openapi_names_security_and_refusals_as_served(service):
+def test_openapi_names_security_and_refusals_as_served(service: ServiceHarness) -> None:
     """Public endpoints declare no session, every other one the bearer scheme, and each
     operation lists the statuses of its table's refusals, with Retry-After where it waits."""
     from otpkeep.protocol import endpoints  # noqa: PLC0415

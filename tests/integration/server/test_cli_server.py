@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 import time
+from typing import TYPE_CHECKING
 
 import httpx
 import pytest
@@ -16,18 +17,22 @@ import pytest
 from otpkeep.server.app import create_app, dispose
 from otpkeep.server.serving import listen
 from otpkeep.server.settings import Settings
+from service_harness import mail_text
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 COMMAND = [sys.executable, "-m", "otpkeep.cli.server"]
 
 
-def run(tmp_path, *arguments: str, **extra_env: str) -> subprocess.CompletedProcess[str]:
+def run(tmp_path: Path, *arguments: str, **extra_env: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "OTPKEEP_DATA_DIR": str(tmp_path / "data"), **extra_env}
     return subprocess.run(
         [*COMMAND, *arguments], env=env, capture_output=True, text=True, timeout=60, check=False
     )
 
 
-def test_migrate_creates_the_database_and_seed(tmp_path):
+def test_migrate_creates_the_database_and_seed(tmp_path: Path) -> None:
     """``migrate`` on an empty folder creates the database and a private seed, exit 0."""
     result = run(tmp_path, "migrate")
     assert result.returncode == 0, result.stderr
@@ -35,7 +40,7 @@ def test_migrate_creates_the_database_and_seed(tmp_path):
     assert (tmp_path / "data" / "vault-seed").stat().st_mode & 0o077 == 0
 
 
-def test_missing_seed_is_one_sentence_and_exit_1(tmp_path):
+def test_missing_seed_is_one_sentence_and_exit_1(tmp_path: Path) -> None:
     """With the seed gone the command prints one sentence naming the file, no traceback."""
     assert run(tmp_path, "migrate").returncode == 0
     (tmp_path / "data" / "vault-seed").unlink()
@@ -48,7 +53,7 @@ def test_missing_seed_is_one_sentence_and_exit_1(tmp_path):
     assert not (tmp_path / "data" / "vault-seed").exists()
 
 
-def test_a_data_folder_that_cannot_be_made_is_one_sentence(tmp_path):
+def test_a_data_folder_that_cannot_be_made_is_one_sentence(tmp_path: Path) -> None:
     """``migrate`` with the data folder under a file ends in one sentence naming it, exit 1."""
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")
@@ -60,7 +65,7 @@ def test_a_data_folder_that_cannot_be_made_is_one_sentence(tmp_path):
     assert str(blocker / "data") in sentences[0]
 
 
-def test_a_port_in_use_is_one_sentence_and_nothing_says_listening(tmp_path):
+def test_a_port_in_use_is_one_sentence_and_nothing_says_listening(tmp_path: Path) -> None:
     """``serve`` on a port another program holds exits 1 saying it cannot listen, and never
     prints that it listens."""
     holder = listen("127.0.0.1", 0, backlog=1)
@@ -75,7 +80,7 @@ def test_a_port_in_use_is_one_sentence_and_nothing_says_listening(tmp_path):
     assert f"cannot listen on 127.0.0.1:{port}" in sentences[0]
 
 
-def test_bad_setting_is_one_sentence(tmp_path):
+def test_bad_setting_is_one_sentence(tmp_path: Path) -> None:
     """A setting that cannot work is refused in one sentence."""
     result = run(tmp_path, "migrate", OTPKEEP_PASSCODE_RETRY_DELAYS="soon")
     assert result.returncode == 1
@@ -90,7 +95,7 @@ def free_port() -> int:
 
 
 @pytest.mark.slow
-def test_serve_answers_and_prints_how_to_connect(tmp_path):
+def test_serve_answers_and_prints_how_to_connect(tmp_path: Path) -> None:
     """``serve`` answers on its port, says how to reach it, and its emailed links lead there."""
     port = free_port()
     env = {**os.environ, "OTPKEEP_DATA_DIR": str(tmp_path / "data")}
@@ -124,8 +129,7 @@ def test_serve_answers_and_prints_how_to_connect(tmp_path):
             time.sleep(0.1)
         (mail,) = mail_dir.glob("*.eml")
         message = email.message_from_bytes(mail.read_bytes(), policy=email.policy.default)
-        text = message.get_body(preferencelist=("plain",)).get_content()
-        assert f"http://127.0.0.1:{port}/v/" in text
+        assert f"http://127.0.0.1:{port}/v/" in mail_text(message)
     finally:
         process.terminate()
         stdout, stderr = process.communicate(timeout=30)
@@ -134,7 +138,7 @@ def test_serve_answers_and_prints_how_to_connect(tmp_path):
     assert "cli@example.com" not in stderr
 
 
-def test_worker_once_delivers_queued_mail(tmp_path):
+def test_worker_once_delivers_queued_mail(tmp_path: Path) -> None:
     """``worker --once`` writes each queued message as an .eml file and exits 0."""
     settings = Settings(data_dir=tmp_path / "data", mail_delivery="worker")
     app = create_app(settings)

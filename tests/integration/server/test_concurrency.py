@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING
 
 import httpx
 import pytest
@@ -11,12 +12,19 @@ import pytest
 import escrowkit
 from otpkeep.protocol.errors import ErrorCode
 
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from service_harness import ServiceFactory, ServiceHarness
+
 pytestmark = pytest.mark.slow
 
 ATTEMPTS = 50
 
 
-def test_fifty_concurrent_guesses_get_ten_evaluations_and_one_destruction(live_service):
+def test_fifty_concurrent_guesses_get_ten_evaluations_and_one_destruction(
+    live_service: ServiceHarness,
+) -> None:
     """50 simultaneous wrong guesses: the ones answered take turns (one attempt is open at a
     time, the rest wait), exactly 10 in all, one destruction, one destruction mail."""
     service = live_service
@@ -61,7 +69,9 @@ def test_fifty_concurrent_guesses_get_ten_evaluations_and_one_destruction(live_s
     assert kinds.count("passcode_failed") == 9
 
 
-def test_concurrent_uploads_lose_no_acknowledged_version(service_factory, serve_live):
+def test_concurrent_uploads_lose_no_acknowledged_version(
+    service_factory: ServiceFactory, serve_live: Callable[[ServiceHarness], ServiceHarness]
+) -> None:
     """Uploads racing with If-Match: every acknowledged version is stored as acknowledged."""
     service = serve_live(service_factory(versions_kept=1000))
     owner = escrowkit.enabled(service, "racer@example.com")

@@ -3,16 +3,23 @@ sessions, and the once-a-minute record of use."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import escrowkit
 from otpkeep.protocol.errors import ErrorCode
 
+if TYPE_CHECKING:
+    from escrowkit import Device
+    from service_harness import ServiceHarness
 
-def last_seen(service, device) -> str:
+
+def last_seen(service: ServiceHarness, device: Device) -> str:
     devices = service.client.get("/v1/devices", headers=device.headers).json()["devices"]
-    return next(entry["last_seen_at"] for entry in devices if entry["current"])
+    seen: str = next(entry["last_seen_at"] for entry in devices if entry["current"])
+    return seen
 
 
-def test_use_is_recorded_at_most_once_a_minute(service):
+def test_use_is_recorded_at_most_once_a_minute(service: ServiceHarness) -> None:
     """An upload or download half a minute after the last record changes nothing; one more
     than a minute after it records the new time."""
     device = escrowkit.enabled(service, "seen@example.com")
@@ -28,7 +35,7 @@ def test_use_is_recorded_at_most_once_a_minute(service):
     assert last_seen(service, device) > first
 
 
-def test_an_idle_session_can_neither_upload_nor_download(service):
+def test_an_idle_session_can_neither_upload_nor_download(service: ServiceHarness) -> None:
     """A full session unused for longer than its idle limit is session_expired on both."""
     device = escrowkit.enabled(service, "idle@example.com")
     service.clock.advance(service.settings.session_idle_days * 86400 + 1)
@@ -39,7 +46,7 @@ def test_an_idle_session_can_neither_upload_nor_download(service):
         assert answer.json()["error"]["code"] == ErrorCode.SESSION_EXPIRED
 
 
-def test_a_revoked_device_is_told_why_on_the_data_path(service):
+def test_a_revoked_device_is_told_why_on_the_data_path(service: ServiceHarness) -> None:
     """A device revoked by another gets session_ended with the reason, and stores nothing."""
     first = escrowkit.enabled(service, "revoked@example.com")
     second = escrowkit.transferred(service, "revoked@example.com")
@@ -59,7 +66,7 @@ def test_a_revoked_device_is_told_why_on_the_data_path(service):
     assert newest.headers["etag"] == '"1"'
 
 
-def test_a_mailbox_session_cannot_use_the_data_path(service):
+def test_a_mailbox_session_cannot_use_the_data_path(service: ServiceHarness) -> None:
     """A setup or recovery session may neither upload nor download: session_scope."""
     setup = escrowkit.device(service, "mailbox@example.com")
     escrowkit.enabled(service, "owner@example.com")

@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import shutil
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+if TYPE_CHECKING:
+    from service_harness import ServiceHarness
 
-def link_path(service, email: str) -> str:
+
+def link_path(service: ServiceHarness, email: str) -> str:
     """The path of the latest link mailed to ``email``."""
     service.client.post("/v1/verifications", json={"email": email, "purpose": "enable"})
     return urlsplit(service.link(email)).path
 
 
-def test_landing_page_shows_the_code_and_the_deep_link(service):
+def test_landing_page_shows_the_code_and_the_deep_link(service: ServiceHarness) -> None:
     """The page shows the emailed code and links to otpkeep://verify with id and code."""
     path = link_path(service, "lan@example.com")
     code = service.code("lan@example.com")
@@ -29,7 +33,7 @@ def test_landing_page_shows_the_code_and_the_deep_link(service):
     assert "default-src 'none'" in page.headers["Content-Security-Policy"]
 
 
-def test_landing_page_of_a_used_code_says_it_expired(service):
+def test_landing_page_of_a_used_code_says_it_expired(service: ServiceHarness) -> None:
     """Once the code was used, the page says so and no longer shows it."""
     started = service.client.post(
         "/v1/verifications", json={"email": "used@example.com", "purpose": "enable"}
@@ -44,7 +48,7 @@ def test_landing_page_of_a_used_code_says_it_expired(service):
     assert code not in page.text
 
 
-def test_altered_link_is_not_valid(service):
+def test_altered_link_is_not_valid(service: ServiceHarness) -> None:
     """A token that was altered shows the not-valid page with 404."""
     path = link_path(service, "alt@example.com")
     altered = path[:-2] + ("AA" if not path.endswith("AA") else "BB")
@@ -54,7 +58,7 @@ def test_altered_link_is_not_valid(service):
     assert service.client.get("/v/x").status_code == 404
 
 
-def test_landing_stylesheet_is_served(service):
+def test_landing_stylesheet_is_served(service: ServiceHarness) -> None:
     """The page's only resource, its stylesheet, is served from the service."""
     answer = service.client.get("/static/landing.css")
     assert answer.status_code == 200
@@ -73,7 +77,7 @@ CHROMIUM_ARGS = [
 
 
 @pytest.mark.slow
-def test_landing_page_in_chromium_without_javascript(live_service):
+def test_landing_page_in_chromium_without_javascript(live_service: ServiceHarness) -> None:
     """Headless Chromium with JavaScript off shows the code; the button carries the link."""
     if shutil.which(CHROMIUM) is None:
         pytest.skip("Chromium is not installed at /usr/bin/chromium: browser test skipped")

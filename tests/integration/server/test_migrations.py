@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -11,8 +13,11 @@ from otpkeep.server.db.engine import open_engine
 from otpkeep.server.db.migrate import alembic_config, migrate
 from otpkeep.server.db.schema import metadata
 
+if TYPE_CHECKING:
+    from pathlib import Path
 
-def test_migrated_schema_matches_the_models(database_url):
+
+def test_migrated_schema_matches_the_models(database_url: str) -> None:
     """After the migrations, autogenerate finds no difference from the table classes."""
     engine = open_engine(database_url)
     try:
@@ -25,7 +30,7 @@ def test_migrated_schema_matches_the_models(database_url):
     assert differences == []
 
 
-def test_migrations_downgrade_to_nothing_and_back(database_url):
+def test_migrations_downgrade_to_nothing_and_back(database_url: str) -> None:
     """Downgrading to base drops every table; upgrading again rebuilds them."""
     engine = open_engine(database_url)
     try:
@@ -40,7 +45,9 @@ def test_migrations_downgrade_to_nothing_and_back(database_url):
         engine.dispose()
 
 
-def test_a_current_database_is_served_without_importing_alembic(database_url, tmp_path):
+def test_a_current_database_is_served_without_importing_alembic(
+    database_url: str, tmp_path: Path
+) -> None:
     """Building the service on a database at the packaged head imports neither Alembic nor
     Mako: they are loaded only when a migration is due."""
     import subprocess  # noqa: PLC0415
@@ -61,7 +68,7 @@ def test_a_current_database_is_served_without_importing_alembic(database_url, tm
     assert result.stdout.strip() == "[]"
 
 
-def test_the_packaged_head_is_the_newest_revision(database_url):
+def test_the_packaged_head_is_the_newest_revision(database_url: str) -> None:
     """The head read from the revision files is the revision Alembic upgrades to."""
     from otpkeep.server.db.migrate import database_revision, packaged_head  # noqa: PLC0415
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
+from typing import TYPE_CHECKING
 
 from sqlalchemy import create_engine, text
 
@@ -12,8 +13,13 @@ import escrowkit
 from otpkeep.protocol.errors import ErrorCode
 from otpkeep.server.db.engine import session_factory
 
+if TYPE_CHECKING:
+    import pytest
 
-def fill_the_disk(service) -> None:
+    from service_harness import ServiceHarness
+
+
+def fill_the_disk(service: ServiceHarness) -> None:
     """Make every further write fail as a full disk does, on the service's own database."""
     engine = service.app.state.runtime.engine
     if engine.dialect.name == "sqlite":
@@ -37,7 +43,9 @@ def fill_the_disk(service) -> None:
         )
 
 
-def test_a_full_disk_is_named_in_the_answer_and_the_log(service, caplog):
+def test_a_full_disk_is_named_in_the_answer_and_the_log(
+    service: ServiceHarness, caplog: pytest.LogCaptureFixture
+) -> None:
     """An upload onto a full disk is 503 service_unavailable saying the disk is full, with
     Retry-After, and the log names it; the stored backup is untouched."""
     device = escrowkit.enabled(service, "full@example.com")
@@ -54,7 +62,7 @@ def test_a_full_disk_is_named_in_the_answer_and_the_log(service, caplog):
     assert newest.headers["etag"] == '"1"'
 
 
-def test_an_unreachable_database_asks_to_retry(service):
+def test_an_unreachable_database_asks_to_retry(service: ServiceHarness) -> None:
     """A request while the database does not answer is 503 with Retry-After, not a 500."""
     device = escrowkit.enabled(service, "away@example.com")
     runtime = service.app.state.runtime

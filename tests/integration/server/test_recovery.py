@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import escrowkit
 from otpkeep.crypto import escrow
 from otpkeep.protocol.encoding import b64decode
 from otpkeep.protocol.errors import ErrorCode
+from service_harness import mail_text
+
+if TYPE_CHECKING:
+    from service_harness import ServiceFactory, ServiceHarness
 
 
-def test_right_passcode_returns_the_data_key_and_a_full_session(service):
+def test_right_passcode_returns_the_data_key_and_a_full_session(service: ServiceHarness) -> None:
     """A valid proof unwraps the data key, opens the backup and makes the session full."""
     owner = escrowkit.enabled(service, "amy@example.com", passcode="2580")
     newcomer = escrowkit.device(service, "amy@example.com", "transfer", name="new phone")
@@ -32,11 +38,11 @@ def test_right_passcode_returns_the_data_key_and_a_full_session(service):
     templates = service.templates("amy@example.com")
     assert templates.count("transfer_completed") == 1
     assert "passcode_changed" not in templates
-    transfer_mail = service.mails("amy@example.com")[-1].get_body(preferencelist=("plain",))
-    assert '"new phone"' in transfer_mail.get_content()
+    transfer_mail = mail_text(service.mails("amy@example.com")[-1])
+    assert '"new phone"' in transfer_mail
 
 
-def test_wrong_passcode_spends_a_try_and_tells_the_owner(service):
+def test_wrong_passcode_spends_a_try_and_tells_the_owner(service: ServiceHarness) -> None:
     """A wrong passcode is passcode_incorrect with the tries left, and the owner is mailed."""
     escrowkit.enabled(service, "bea@example.com", passcode="2580")
     newcomer = escrowkit.device(service, "bea@example.com", "transfer")
@@ -50,11 +56,11 @@ def test_wrong_passcode_spends_a_try_and_tells_the_owner(service):
         m for m in service.mails("bea@example.com") if m["X-Otpkeep-Template"] == "passcode_failed"
     ]
     assert len(failed) == 1
-    assert "9" in failed[0].get_body(preferencelist=("plain",)).get_content()
+    assert "9" in mail_text(failed[0])
     del recovery
 
 
-def test_right_passcode_gives_every_try_back(service):
+def test_right_passcode_gives_every_try_back(service: ServiceHarness) -> None:
     """After wrong tries, the right passcode restores all ten."""
     escrowkit.enabled(service, "cal@example.com", passcode="2580")
     newcomer = escrowkit.device(service, "cal@example.com", "transfer")
@@ -66,7 +72,7 @@ def test_right_passcode_gives_every_try_back(service):
     assert answer.json()["tries_left"] == 9
 
 
-def test_waits_grow_after_the_third_failure(service_factory):
+def test_waits_grow_after_the_third_failure(service_factory: ServiceFactory) -> None:
     """With the schedule 0,0,30,60 the fourth try waits 30 s, answered 429 with Retry-After."""
     service = service_factory(passcode_retry_delays="0,0,30,60")
     escrowkit.enabled(service, "dot@example.com")
@@ -87,7 +93,7 @@ def test_waits_grow_after_the_third_failure(service_factory):
     assert 30 < int(waiting.headers["Retry-After"]) <= 60
 
 
-def test_tenth_failure_destroys_the_backup_once(service):
+def test_tenth_failure_destroys_the_backup_once(service: ServiceHarness) -> None:
     """Ten wrong passcodes destroy escrow and backups, end every session, mail each failure and
     the destruction once, then answer as no backup."""
     owner = escrowkit.enabled(service, "eli@example.com", passcode="2580")
@@ -119,7 +125,7 @@ def test_tenth_failure_destroys_the_backup_once(service):
     }
 
 
-def test_one_attempt_is_open_at_a_time(service):
+def test_one_attempt_is_open_at_a_time(service: ServiceHarness) -> None:
     """While an attempt waits for its proof, no other evaluation is answered, from any session."""
     escrowkit.enabled(service, "eve@example.com")
     first = escrowkit.device(service, "eve@example.com", "transfer")
@@ -134,7 +140,7 @@ def test_one_attempt_is_open_at_a_time(service):
         assert busy.json()["error"]["details"]["tries_left"] == 9
 
 
-def test_unanswered_evaluations_count_as_failures_and_then_destroy(service):
+def test_unanswered_evaluations_count_as_failures_and_then_destroy(service: ServiceHarness) -> None:
     """An attempt left unproven counts, when it expires, as a failure mailed to the owner;
     the tenth destroys the backup."""
     escrowkit.enabled(service, "fox@example.com")
@@ -146,8 +152,8 @@ def test_unanswered_evaluations_count_as_failures_and_then_destroy(service):
     last, _ = newcomer.evaluate("1234")
     assert last.json()["tries_left"] == 0
     assert service.templates("fox@example.com").count("passcode_failed") == 9
-    mail = service.mails("fox@example.com")[-1].get_body(preferencelist=("plain",))
-    assert "did not finish the try in time" in mail.get_content()
+    mail = mail_text(service.mails("fox@example.com")[-1])
+    assert "did not finish the try in time" in mail
     service.clock.advance(301)
     gone, _ = newcomer.evaluate("1234")
     assert gone.status_code == 404
@@ -157,7 +163,7 @@ def test_unanswered_evaluations_count_as_failures_and_then_destroy(service):
     assert after.json()["error"]["details"]["reason"] == "backup_destroyed"
 
 
-def test_proof_after_the_attempt_expired_is_refused_and_counted(service):
+def test_proof_after_the_attempt_expired_is_refused_and_counted(service: ServiceHarness) -> None:
     """A proof sent after five minutes is attempt_expired even with the right passcode, and
     the attempt counts (and is mailed) as a failure."""
     escrowkit.enabled(service, "gia@example.com", passcode="2580")
@@ -173,7 +179,7 @@ def test_proof_after_the_attempt_expired_is_refused_and_counted(service):
     assert again.json()["tries_left"] == 8
 
 
-def test_a_proof_counts_once(service):
+def test_a_proof_counts_once(service: ServiceHarness) -> None:
     """Replaying a valid proof is attempt_expired."""
     escrowkit.enabled(service, "hue@example.com", passcode="2580")
     newcomer = escrowkit.device(service, "hue@example.com", "transfer")
@@ -187,7 +193,7 @@ def test_a_proof_counts_once(service):
     assert replay.status_code == 410
 
 
-def test_recovery_needs_a_recovery_session(service):
+def test_recovery_needs_a_recovery_session(service: ServiceHarness) -> None:
     """A full session asking to recover is session_scope."""
     owner = escrowkit.enabled(service, "ivy@example.com")
     answer, _ = owner.evaluate("2580")
@@ -195,7 +201,7 @@ def test_recovery_needs_a_recovery_session(service):
     assert answer.json()["error"]["code"] == ErrorCode.SESSION_SCOPE
 
 
-def test_recovered_data_key_opens_nothing_with_a_wrong_passcode(service):
+def test_recovered_data_key_opens_nothing_with_a_wrong_passcode(service: ServiceHarness) -> None:
     """The wrapped key handed out after a right passcode is the one the owner wrapped."""
     escrowkit.enabled(service, "jo@example.com", passcode="2580")
     newcomer = escrowkit.device(service, "jo@example.com", "transfer")

@@ -7,6 +7,7 @@ import logging
 import os
 import re
 import stat
+from typing import TYPE_CHECKING
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -16,17 +17,24 @@ from otpkeep.errors import SeedError
 from otpkeep.server.app import create_app, dispose
 from otpkeep.server.services.auth import hash_token
 
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from service_harness import ServiceFactory, ServiceHarness
+
 TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\d[ T]\d\d:")
 
 
-def test_first_start_creates_a_private_seed(service):
+def test_first_start_creates_a_private_seed(service: ServiceHarness) -> None:
     """The first start with an empty database writes a 32-byte seed with mode 0600."""
     seed_file = service.settings.resolved_seed_file
     assert seed_file.stat().st_size == 32
     assert stat.S_IMODE(seed_file.stat().st_mode) == 0o600
 
 
-def test_restart_with_the_same_seed_works(service, service_factory):
+def test_restart_with_the_same_seed_works(
+    service: ServiceHarness, service_factory: ServiceFactory
+) -> None:
     """A second start on the same database and seed starts and serves the same accounts."""
     device = escrowkit.enabled(service, "ann@example.com")
     restarted = service_factory()
@@ -34,7 +42,7 @@ def test_restart_with_the_same_seed_works(service, service_factory):
     assert answer.status_code == 200
 
 
-def test_missing_seed_refuses_to_start(service):
+def test_missing_seed_refuses_to_start(service: ServiceHarness) -> None:
     """Without the seed file the service refuses with one sentence naming it."""
     seed_file = service.settings.resolved_seed_file
     seed_file.unlink()
@@ -45,7 +53,7 @@ def test_missing_seed_refuses_to_start(service):
     assert not seed_file.exists()
 
 
-def test_replaced_seed_refuses_to_start(service):
+def test_replaced_seed_refuses_to_start(service: ServiceHarness) -> None:
     """A different seed file refuses with one sentence, and is not overwritten."""
     seed_file = service.settings.resolved_seed_file
     seed_file.write_bytes(os.urandom(32))
@@ -57,7 +65,7 @@ def test_replaced_seed_refuses_to_start(service):
     assert seed_file.read_bytes() == replaced
 
 
-def test_truncated_seed_refuses_to_start(service):
+def test_truncated_seed_refuses_to_start(service: ServiceHarness) -> None:
     """A seed file of the wrong size is refused."""
     seed_file = service.settings.resolved_seed_file
     seed_file.write_bytes(b"short")
@@ -66,8 +74,8 @@ def test_truncated_seed_refuses_to_start(service):
 
 
 def test_existing_seed_file_is_adopted_by_an_empty_database(
-    tmp_path, database_url, service_factory
-):
+    tmp_path: Path, database_url: str, service_factory: ServiceFactory
+) -> None:
     """An operator-provided seed file is used (not replaced) on the first start."""
     seed_file = tmp_path / "data" / "vault-seed"
     seed_file.parent.mkdir(parents=True)
@@ -78,7 +86,9 @@ def test_existing_seed_file_is_adopted_by_an_empty_database(
     dispose(app)
 
 
-def test_database_and_logs_hold_no_secret(service, caplog):
+def test_database_and_logs_hold_no_secret(
+    service: ServiceHarness, caplog: pytest.LogCaptureFixture
+) -> None:
     """No code, session token, passcode or seed appears in any table or log line."""
     with caplog.at_level(logging.DEBUG):
         owner = escrowkit.enabled(service, "sec@example.com", passcode="918273")

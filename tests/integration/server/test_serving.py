@@ -6,11 +6,17 @@ import json
 import socket
 import threading
 import time
+from typing import TYPE_CHECKING
 
 import pytest
 import uvicorn
 
 from otpkeep.server.serving import listen, protocol_for
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from service_harness import ServiceFactory
 
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 
@@ -23,7 +29,7 @@ LIMITS = {
 
 
 @pytest.fixture
-def guarded(service_factory):
+def guarded(service_factory: ServiceFactory) -> Iterator[int]:
     """The service served as ``otpkeep-server serve`` serves it, with small limits."""
     harness = service_factory(**LIMITS)
     sock = listen("127.0.0.1", 0, backlog=16)
@@ -75,20 +81,20 @@ def answer(client: socket.socket, request: bytes) -> tuple[int, dict[str, str], 
 HEALTH = b"GET /healthz HTTP/1.1\r\nhost: x\r\n\r\n"
 
 
-def test_a_client_that_never_finishes_its_headers_is_disconnected(guarded):
+def test_a_client_that_never_finishes_its_headers_is_disconnected(guarded: int) -> None:
     """Half a request line, then silence: the connection is closed after the header timeout."""
     with connect(guarded) as client:
         client.sendall(b"GET /healthz HTTP/1.1\r\nhost: x\r\n")
         assert closed_within(client, 8)
 
 
-def test_an_idle_connection_is_disconnected(guarded):
+def test_an_idle_connection_is_disconnected(guarded: int) -> None:
     """A connection that sends nothing at all is closed too."""
     with connect(guarded) as client:
         assert closed_within(client, 8)
 
 
-def test_a_body_that_stops_arriving_is_cut_off_and_the_service_goes_on(guarded):
+def test_a_body_that_stops_arriving_is_cut_off_and_the_service_goes_on(guarded: int) -> None:
     """An upload whose body stalls is dropped after the body timeout; the next client is
     answered."""
     with connect(guarded) as client:
@@ -101,7 +107,7 @@ def test_a_body_that_stops_arriving_is_cut_off_and_the_service_goes_on(guarded):
         assert answer(client, HEALTH)[0] == 200
 
 
-def test_headers_over_the_cap_are_refused_as_too_large(guarded):
+def test_headers_over_the_cap_are_refused_as_too_large(guarded: int) -> None:
     """More header bytes than max_header_bytes is 413 request_too_large, connection closed."""
     with connect(guarded) as client:
         status, headers, body = answer(
@@ -112,7 +118,7 @@ def test_headers_over_the_cap_are_refused_as_too_large(guarded):
     assert headers["connection"] == "close"
 
 
-def test_a_body_larger_than_the_header_cap_is_not_taken_for_headers(guarded):
+def test_a_body_larger_than_the_header_cap_is_not_taken_for_headers(guarded: int) -> None:
     """A request with small headers and a body past max_header_bytes reaches the app."""
     body = b'{"email": "' + b"a" * 20_000 + b'@example.com", "purpose": "enable"}'
     with connect(guarded) as client:
@@ -125,7 +131,7 @@ def test_a_body_larger_than_the_header_cap_is_not_taken_for_headers(guarded):
     assert json.loads(answered)["error"]["code"] == "invalid_request"
 
 
-def test_connections_beyond_the_limit_are_asked_to_retry(guarded):
+def test_connections_beyond_the_limit_are_asked_to_retry(guarded: int) -> None:
     """With max_connections open, one more request is 503 service_unavailable with
     Retry-After."""
     with connect(guarded) as first, connect(guarded) as second:

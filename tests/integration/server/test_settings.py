@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pytest
 
 from otpkeep.errors import ConfigurationError
 from otpkeep.server.settings import load_settings
 
+if TYPE_CHECKING:
+    from pathlib import Path
+
 
 @pytest.fixture(autouse=True)
-def clean_environment(monkeypatch):
+def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     """No OTPKEEP_* variable of the test run leaks into these settings."""
     import os  # noqa: PLC0415
 
@@ -18,7 +23,7 @@ def clean_environment(monkeypatch):
             monkeypatch.delenv(name)
 
 
-def test_defaults_run_with_no_set_up(tmp_path, monkeypatch):
+def test_defaults_run_with_no_set_up(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Without configuration everything lives in ./otpkeep-data and SQLite."""
     monkeypatch.chdir(tmp_path)
     settings = load_settings()
@@ -29,7 +34,9 @@ def test_defaults_run_with_no_set_up(tmp_path, monkeypatch):
     assert settings.public_url == "http://127.0.0.1:8000"
 
 
-def test_environment_overrides_the_toml_file(tmp_path, monkeypatch):
+def test_environment_overrides_the_toml_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """OTPKEEP_CONFIG names a TOML file; an environment variable wins over it."""
     config = tmp_path / "otpkeep.toml"
     config.write_text(
@@ -44,7 +51,7 @@ def test_environment_overrides_the_toml_file(tmp_path, monkeypatch):
     assert [member.name for member in settings.ecosystem] == ["Example"]
 
 
-def test_retry_delays_follow_the_schedule():
+def test_retry_delays_follow_the_schedule() -> None:
     """The n-th failure waits the n-th value; later failures the last; 0 turns waits off."""
     settings = load_settings(passcode_retry_delays="0,0,30,60")
     assert [settings.retry_delay_after(n) for n in range(1, 7)] == [0, 0, 30, 60, 60, 60]
@@ -55,13 +62,13 @@ def test_retry_delays_follow_the_schedule():
 
 
 @pytest.mark.parametrize("value", ["soon", "10,-1", ""])
-def test_bad_retry_delays_are_one_sentence(value):
+def test_bad_retry_delays_are_one_sentence(value: str) -> None:
     """A schedule that is not seconds is refused with a sentence naming the setting."""
     with pytest.raises(ConfigurationError, match="passcode_retry_delays"):
         load_settings(passcode_retry_delays=value)
 
 
-def test_production_refuses_development_defaults(tmp_path):
+def test_production_refuses_development_defaults(tmp_path: Path) -> None:
     """Production mode refuses file mail, an http:// public URL and a seed in the data folder."""
     base = {"environment": "production", "data_dir": tmp_path / "data"}
     with pytest.raises(ConfigurationError, match="SMTP_URL"):

@@ -2,12 +2,27 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import escrowkit
 from escrowkit import bearer
+from otpkeep.errors import MailDeliveryError
 from otpkeep.protocol.errors import ErrorCode
+from otpkeep.server.mail.sender import OutboxSender
+from service_harness import mail_text
+
+if TYPE_CHECKING:
+    import httpx
+
+    from service_harness import ServiceFactory, ServiceHarness
 
 
-def start(service, email, purpose="enable", headers=None):
+def start(
+    service: ServiceHarness,
+    email: str,
+    purpose: str = "enable",
+    headers: dict[str, str] | None = None,
+) -> httpx.Response:
     return service.client.post(
         "/v1/verifications",
         json={"email": email, "purpose": purpose, "device_name": "phone"},
@@ -15,7 +30,9 @@ def start(service, email, purpose="enable", headers=None):
     )
 
 
-def confirm(service, verification_id, code, headers=None):
+def confirm(
+    service: ServiceHarness, verification_id: str, code: str, headers: dict[str, str] | None = None
+) -> httpx.Response:
     return service.client.post(
         f"/v1/verifications/{verification_id}/confirm", json={"code": code}, headers=headers or {}
     )
@@ -25,7 +42,7 @@ def wrong(code: str) -> str:
     return f"{(int(code) + 1) % 1_000_000:06d}"
 
 
-def test_start_answers_the_same_for_known_and_unknown_addresses(service):
+def test_start_answers_the_same_for_known_and_unknown_addresses(service: ServiceHarness) -> None:
     """Starting answers 202 with the same fields whether or not the address has a backup."""
     escrowkit.enabled(service, "known@example.com")
     known = start(service, "known@example.com", "transfer")
@@ -36,7 +53,9 @@ def test_start_answers_the_same_for_known_and_unknown_addresses(service):
     assert service.code("stranger@example.com").isdigit()
 
 
-def test_a_code_for_an_address_without_a_backup_grants_a_setup_session(service):
+def test_a_code_for_an_address_without_a_backup_grants_a_setup_session(
+    service: ServiceHarness,
+) -> None:
     """The right code for a new address gives a setup session: it may set the first passcode
     and nothing else, whatever purpose was asked."""
     started = start(service, "Alice@Example.com").json()
@@ -52,7 +71,9 @@ def test_a_code_for_an_address_without_a_backup_grants_a_setup_session(service):
     assert devices.json()["error"]["code"] == ErrorCode.SESSION_SCOPE
 
 
-def test_a_code_for_an_address_with_a_backup_grants_a_recovery_session(service):
+def test_a_code_for_an_address_with_a_backup_grants_a_recovery_session(
+    service: ServiceHarness,
+) -> None:
     """The right code, for transfer or for enable, gives a recovery session when a passcode
     exists: it sees that the passcode exists and may not read the backup."""
     escrowkit.enabled(service, "bob@example.com")
@@ -66,7 +87,9 @@ def test_a_code_for_an_address_with_a_backup_grants_a_recovery_session(service):
         assert backup.json()["error"]["code"] == ErrorCode.SESSION_SCOPE
 
 
-def test_transfer_for_an_address_without_backup_has_no_tries_to_spend(service):
+def test_transfer_for_an_address_without_backup_has_no_tries_to_spend(
+    service: ServiceHarness,
+) -> None:
     """Transfer for an unknown address still verifies, as a setup session: it has no
     passcode to try, so recovery is refused as outside its scope."""
     granted = service.verify("nobody@example.com", "transfer")
@@ -78,7 +101,7 @@ def test_transfer_for_an_address_without_backup_has_no_tries_to_spend(service):
     assert answer.json()["error"]["code"] == ErrorCode.SESSION_SCOPE
 
 
-def test_wrong_code_counts_down_and_five_void_it(service):
+def test_wrong_code_counts_down_and_five_void_it(service: ServiceHarness) -> None:
     """Each wrong code says how many tries are left; after five the right one is refused."""
     verification_id = start(service, "carol@example.com").json()["verification_id"]
     code = service.code("carol@example.com")
@@ -92,7 +115,7 @@ def test_wrong_code_counts_down_and_five_void_it(service):
     assert answer.json()["error"]["code"] == ErrorCode.VERIFICATION_EXPIRED
 
 
-def test_code_works_once(service):
+def test_code_works_once(service: ServiceHarness) -> None:
     """A code that verified once is refused the second time."""
     verification_id = start(service, "dan@example.com").json()["verification_id"]
     code = service.code("dan@example.com")
@@ -102,7 +125,7 @@ def test_code_works_once(service):
     assert again.json()["error"]["code"] == ErrorCode.VERIFICATION_EXPIRED
 
 
-def test_code_expires_after_ten_minutes(service):
+def test_code_expires_after_ten_minutes(service: ServiceHarness) -> None:
     """A code entered after its lifetime is refused as expired."""
     verification_id = start(service, "erin@example.com").json()["verification_id"]
     code = service.code("erin@example.com")
@@ -111,21 +134,21 @@ def test_code_expires_after_ten_minutes(service):
     assert answer.status_code == 410
 
 
-def test_unknown_verification_is_refused(service):
+def test_unknown_verification_is_refused(service: ServiceHarness) -> None:
     """A verification id the service never issued is verification_failed."""
     answer = confirm(service, "00000000-0000-4000-8000-000000000000", "123456")
     assert answer.status_code == 400
     assert answer.json()["error"]["code"] == ErrorCode.VERIFICATION_FAILED
 
 
-def test_malformed_code_is_invalid_request(service):
+def test_malformed_code_is_invalid_request(service: ServiceHarness) -> None:
     """A code that is not six digits is refused before any try is spent."""
     verification_id = start(service, "fay@example.com").json()["verification_id"]
     answer = confirm(service, verification_id, "12ab56")
     assert answer.status_code == 422
 
 
-def test_at_most_five_sends_an_hour_per_address_and_client(service_factory):
+def test_at_most_five_sends_an_hour_per_address_and_client(service_factory: ServiceFactory) -> None:
     """The sixth code within an hour for one address from one client is rate_limited, with
     Retry-After and a sentence that says when; another address is not held up."""
     service = service_factory(max_sends_per_address_client_per_hour=5)
@@ -141,7 +164,7 @@ def test_at_most_five_sends_an_hour_per_address_and_client(service_factory):
     assert start(service, "gus@example.com").status_code == 202
 
 
-def test_at_most_five_sends_an_hour_per_client_address(service_factory):
+def test_at_most_five_sends_an_hour_per_client_address(service_factory: ServiceFactory) -> None:
     """One client address can ask for five codes an hour, whatever the addresses."""
     service = service_factory(max_sends_per_client_per_hour=5)
     for number in range(5):
@@ -151,7 +174,7 @@ def test_at_most_five_sends_an_hour_per_client_address(service_factory):
     assert service.mails("user9@example.com") == []
 
 
-def test_change_email_needs_a_full_session(service):
+def test_change_email_needs_a_full_session(service: ServiceHarness) -> None:
     """Starting a change of address without a device that holds the backup is refused."""
     answer = start(service, "new@example.com", "change_email")
     assert answer.status_code == 403
@@ -159,7 +182,7 @@ def test_change_email_needs_a_full_session(service):
     assert service.mails("new@example.com") == []
 
 
-def test_change_email_moves_the_account_and_tells_the_old_address(service):
+def test_change_email_moves_the_account_and_tells_the_old_address(service: ServiceHarness) -> None:
     """After verifying the new address the account uses it; the old address is told, with
     a link that undoes the change."""
     device = escrowkit.enabled(service, "old@example.com")
@@ -169,9 +192,9 @@ def test_change_email_moves_the_account_and_tells_the_old_address(service):
     )
     assert changed == {"email": "new@example.com"}
     assert "email_changed_old" in service.templates("old@example.com")
-    old_mail = service.mails("old@example.com")[-1].get_body(preferencelist=("plain",))
-    assert "new@example.com" in old_mail.get_content()
-    assert "/e/" in old_mail.get_content()
+    old_mail = mail_text(service.mails("old@example.com")[-1])
+    assert "new@example.com" in old_mail
+    assert "/e/" in old_mail
     assert "email_changed_new" in service.templates("new@example.com")
     transfer = service.verify("new@example.com", "transfer")
     assert transfer["account_id"] == str(device.account_id)
@@ -183,7 +206,7 @@ def test_change_email_moves_the_account_and_tells_the_old_address(service):
     assert "email_changed" in kinds
 
 
-def test_change_email_to_the_current_address_says_so(service):
+def test_change_email_to_the_current_address_says_so(service: ServiceHarness) -> None:
     """Asking to change to the address the backup already has sends nothing and says so."""
     device = escrowkit.enabled(service, "same@example.com")
     answer = start(service, "Same@Example.com", "change_email", device.headers)
@@ -192,7 +215,7 @@ def test_change_email_to_the_current_address_says_so(service):
     assert service.templates("same@example.com").count("verification_code") == 1
 
 
-def test_change_email_to_an_address_in_use_is_refused(service):
+def test_change_email_to_an_address_in_use_is_refused(service: ServiceHarness) -> None:
     """A change to an address another account has is email_in_use; nothing changes."""
     device = escrowkit.enabled(service, "first@example.com")
     escrowkit.device(service, "taken@example.com")
@@ -208,7 +231,7 @@ def test_change_email_to_an_address_in_use_is_refused(service):
     assert export["email"] == "first@example.com"
 
 
-def test_change_email_code_needs_the_requesting_session(service):
+def test_change_email_code_needs_the_requesting_session(service: ServiceHarness) -> None:
     """Another session cannot confirm a change of address it did not ask for."""
     device = escrowkit.enabled(service, "owner@example.com")
     other = escrowkit.device(service, "intruder@example.com")
@@ -220,7 +243,7 @@ def test_change_email_code_needs_the_requesting_session(service):
     assert answer.status_code == 401
 
 
-def test_a_code_alone_mails_nothing_but_the_code(service):
+def test_a_code_alone_mails_nothing_but_the_code(service: ServiceHarness) -> None:
     """Verifying an address mails the code and nothing else: what a mailbox session does
     afterwards (a try, a transfer) is what the owner is told about."""
     escrowkit.enabled(service, "hank@example.com")
@@ -229,12 +252,101 @@ def test_a_code_alone_mails_nothing_but_the_code(service):
     assert service.templates("hank@example.com")[before:] == ["verification_code"]
 
 
-def test_the_verification_mail_names_its_purpose_and_has_a_button(service):
+def test_the_verification_mail_names_its_purpose_and_has_a_button(service: ServiceHarness) -> None:
     """The subject says what the code is for; the HTML part has a button, not a bare URL."""
     start(service, "ivy@example.com", "transfer")
     [mail] = service.mails("ivy@example.com")
     assert mail["Subject"] == "Your otpkeep code to transfer your accounts"
-    html = mail.get_body(preferencelist=("html",)).get_content()
+    html = mail_text(mail, "html")
     assert ">Open otpkeep</a>" in html
     link = service.link("ivy@example.com")
     assert f">{link}<" not in html
+
+
+class RefusingMailer:
+    """A mail server that refuses every message for good (an address that does not exist)."""
+
+    def send(self, message: object) -> None:
+        del message
+        raise MailDeliveryError("550 no such user", permanent=True)
+
+
+def delivery(service: ServiceHarness, verification_id: str) -> httpx.Response:
+    return service.client.get(f"/v1/verifications/{verification_id}/delivery")
+
+
+def test_the_delivery_of_a_code_is_queued_then_sent(service: ServiceHarness) -> None:
+    """The device that asked for a code can tell whether the mail server took the mail."""
+    started = start(service, "jay@example.com").json()
+    queued = delivery(service, started["verification_id"])
+    assert queued.status_code == 200
+    assert queued.json() == {"delivery": "queued", "attempts": 0}
+    service.deliver()
+    assert delivery(service, started["verification_id"]).json()["delivery"] == "sent"
+
+
+def test_a_code_whose_mail_was_refused_reads_as_failed(service: ServiceHarness) -> None:
+    """A mail the server refused for good is ``failed``: no code will arrive."""
+    started = start(service, "nobody@example.com").json()
+    runtime = service.app.state.runtime
+    OutboxSender(
+        runtime.engine,
+        RefusingMailer(),
+        key=runtime.keys.outbox,
+        mail_from=service.settings.mail_from,
+        clock=service.clock,
+    ).drain()
+    answer = delivery(service, started["verification_id"]).json()
+    assert answer == {"delivery": "failed", "attempts": 1}
+
+
+def test_the_delivery_of_an_unknown_verification_is_not_found(service: ServiceHarness) -> None:
+    """An id no verification has is 404, with a stable code."""
+    answer = delivery(service, "00000000-0000-4000-8000-000000000000")
+    assert answer.status_code == 404
+    assert answer.json()["error"]["code"] == ErrorCode.NOT_FOUND
+
+
+def test_an_emailed_link_gives_the_app_its_code_once(service: ServiceHarness) -> None:
+    """The http link of the mail, pasted into the app, gives the verification and code; once
+    the code is used the link is spent; a link this service did not make is unknown."""
+    started = start(service, "kim@example.com").json()
+    token = service.link("kim@example.com").rsplit("/v/", 1)[1]
+    opened = service.client.post("/v1/verifications/link", json={"token": token})
+    assert opened.status_code == 200
+    assert opened.json() == {
+        "verification_id": started["verification_id"],
+        "code": service.code("kim@example.com"),
+    }
+    granted = confirm(service, started["verification_id"], opened.json()["code"])
+    assert granted.status_code == 200
+    spent = service.client.post("/v1/verifications/link", json={"token": token})
+    assert spent.status_code == 410
+    assert spent.json()["error"]["code"] == ErrorCode.VERIFICATION_EXPIRED
+    forged = service.client.post("/v1/verifications/link", json={"token": token[:-4] + "AAAA"})
+    assert forged.status_code == 404
+    assert forged.json()["error"]["code"] == ErrorCode.NOT_FOUND
+
+
+def test_a_device_is_renamed_by_the_account_only(service: ServiceHarness) -> None:
+    """A full session renames the account's devices; another account's device is not found;
+    a name with a control character is refused at the wire."""
+    owner = escrowkit.enabled(service, "lee@example.com", name="phone")
+    other = escrowkit.enabled(service, "max@example.com", name="laptop")
+    headers = bearer(owner.token)
+    renamed = service.client.patch(
+        f"/v1/devices/{owner.session_id}", json={"name": "Lee's phone"}, headers=headers
+    )
+    assert renamed.status_code == 200, renamed.text
+    assert renamed.json()["name"] == "Lee's phone"
+    listed = service.client.get("/v1/devices", headers=headers).json()["devices"]
+    assert [d["name"] for d in listed] == ["Lee's phone"]
+    foreign = service.client.patch(
+        f"/v1/devices/{other.session_id}", json={"name": "mine now"}, headers=headers
+    )
+    assert foreign.status_code == 404
+    control = service.client.patch(
+        f"/v1/devices/{owner.session_id}", json={"name": "a\u0000b"}, headers=headers
+    )
+    assert control.status_code == 422
+    assert control.json()["error"]["code"] == ErrorCode.INVALID_REQUEST

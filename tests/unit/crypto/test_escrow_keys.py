@@ -2,6 +2,7 @@
 
 import uuid
 from dataclasses import dataclass, field
+from typing import TypedDict
 
 import pytest
 
@@ -242,6 +243,28 @@ def test_changing_the_passcode_is_signed_by_the_data_key() -> None:
         _register(stranger, "7391", escrow.new_data_key())
 
 
+class RegistrationBinding(TypedDict):
+    """What a registration signature binds, besides the keys."""
+
+    account_id: uuid.UUID
+    registration_id: uuid.UUID
+    challenge: bytes
+    key_version: int
+    auth_public_key: bytes
+    wrapped_data_key: bytes
+    kdf: KdfParams
+
+
+class PossessionBinding(TypedDict):
+    """What a possession proof binds."""
+
+    account_id: uuid.UUID
+    challenge_id: uuid.UUID
+    challenge: bytes
+    action: str
+    target: str
+
+
 def test_the_registration_signature_binds_every_new_value() -> None:
     """Changing any one signed value (keys, wrapped key, version, KDF) fails the signature."""
     data_key = escrow.new_data_key()
@@ -258,7 +281,7 @@ def test_the_registration_signature_binds_every_new_value() -> None:
         data_key=data_key,
         challenge=challenge,
     )
-    values = {
+    values: RegistrationBinding = {
         "account_id": ACCOUNT,
         "registration_id": registration_id,
         "challenge": challenge,
@@ -267,20 +290,19 @@ def test_the_registration_signature_binds_every_new_value() -> None:
         "wrapped_data_key": registration.wrapped_data_key,
         "kdf": KDF,
     }
-    changes = {
-        "account_id": uuid.uuid4(),
-        "registration_id": uuid.uuid4(),
-        "challenge": escrow.new_challenge(),
-        "key_version": 2,
-        "auth_public_key": bytes(32),
-        "wrapped_data_key": registration.wrapped_data_key + b"x",
-        "kdf": KdfParams(memory_kib=128, iterations=1, lanes=1, salt=KDF.salt),
-    }
+    altered: list[RegistrationBinding] = [
+        {**values, "account_id": uuid.uuid4()},
+        {**values, "registration_id": uuid.uuid4()},
+        {**values, "challenge": escrow.new_challenge()},
+        {**values, "key_version": 2},
+        {**values, "auth_public_key": bytes(32)},
+        {**values, "wrapped_data_key": registration.wrapped_data_key + b"x"},
+        {**values, "kdf": KdfParams(memory_kib=128, iterations=1, lanes=1, salt=KDF.salt)},
+    ]
     key = registration.possession_public_key
-    assert escrow.verify_registration(key, registration.signature, **values)  # type: ignore[arg-type]
-    for name, changed in changes.items():
-        altered = {**values, name: changed}
-        assert not escrow.verify_registration(key, registration.signature, **altered)  # type: ignore[arg-type]
+    assert escrow.verify_registration(key, registration.signature, **values)
+    for one_changed in altered:
+        assert not escrow.verify_registration(key, registration.signature, **one_changed)
 
 
 def test_possession_proofs_answer_one_challenge_action_and_target() -> None:
@@ -296,26 +318,25 @@ def test_possession_proofs_answer_one_challenge_action_and_target() -> None:
         action="revoke_device",
         target="device-1",
     )
-    base = {
+    base: PossessionBinding = {
         "account_id": ACCOUNT,
         "challenge_id": challenge_id,
         "challenge": challenge,
         "action": "revoke_device",
         "target": "device-1",
     }
-    assert escrow.verify_possession(public_key, signature=signature, **base)  # type: ignore[arg-type]
-    for name, value in {
-        "account_id": uuid.uuid4(),
-        "challenge_id": uuid.uuid4(),
-        "challenge": bytes(32),
-        "action": "delete_backup",
-        "target": "device-2",
-    }.items():
-        assert not escrow.verify_possession(
-            public_key, signature=signature, **{**base, name: value}
-        )  # type: ignore[arg-type]
+    assert escrow.verify_possession(public_key, signature=signature, **base)
+    altered: list[PossessionBinding] = [
+        {**base, "account_id": uuid.uuid4()},
+        {**base, "challenge_id": uuid.uuid4()},
+        {**base, "challenge": bytes(32)},
+        {**base, "action": "delete_backup"},
+        {**base, "target": "device-2"},
+    ]
+    for one_changed in altered:
+        assert not escrow.verify_possession(public_key, signature=signature, **one_changed)
     other = schedule.possession_key(escrow.new_data_key()).public_key
-    assert not escrow.verify_possession(other, signature=signature, **base)  # type: ignore[arg-type]
+    assert not escrow.verify_possession(other, signature=signature, **base)
 
 
 def test_an_upload_signature_binds_account_version_and_body() -> None:

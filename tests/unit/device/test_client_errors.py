@@ -1,23 +1,28 @@
 """The HTTP client: answers parsed, refusals mapped to codes, outages in one sentence."""
 
 import uuid
+from collections.abc import Callable
 
 import httpx
 import pytest
 
 from otpkeep.device.client import ServiceClient
-from otpkeep.errors import APIError, ProtocolError, ServiceUnavailableError
+from otpkeep.errors import InvalidInputError, ProtocolError, ServiceRefusal, ServiceUnavailableError
 from otpkeep.protocol.encoding import b64decode
 from otpkeep.protocol.errors import ErrorCode
 from otpkeep.protocol.messages import Purpose
 
 
-def client_for(handler, sleeps: list[float] | None = None) -> ServiceClient:
+def client_for(
+    handler: Callable[[httpx.Request], httpx.Response], sleeps: list[float] | None = None
+) -> ServiceClient:
     http = httpx.Client(base_url="https://svc.test", transport=httpx.MockTransport(handler))
     return ServiceClient(http, token="tok", sleep=(sleeps if sleeps is not None else []).append)
 
 
-def error(code: ErrorCode, headers=None, **details) -> httpx.Response:
+def error(
+    code: ErrorCode, headers: dict[str, str] | None = None, **details: object
+) -> httpx.Response:
     body = {"error": {"code": code.value, "message": "service words", "details": details}}
     return httpx.Response(code.status, json=body, headers=headers)
 
@@ -25,7 +30,7 @@ def error(code: ErrorCode, headers=None, **details) -> httpx.Response:
 def test_refusal_maps_to_api_error_with_our_sentence() -> None:
     """The stable code, the status, Retry-After and details arrive; the service's words do not."""
     client = client_for(lambda _: error(ErrorCode.RECOVERY_WAIT, {"Retry-After": "30"}))
-    with pytest.raises(APIError) as info:
+    with pytest.raises(ServiceRefusal) as info:
         client.recovery_evaluate(b"x" * 32)
     assert info.value.code == ErrorCode.RECOVERY_WAIT
     assert info.value.status == 429
@@ -36,7 +41,7 @@ def test_refusal_maps_to_api_error_with_our_sentence() -> None:
 def test_details_carry_tries_left() -> None:
     """A wrong passcode's tries left come through the details."""
     client = client_for(lambda _: error(ErrorCode.PASSCODE_INCORRECT, tries_left=7))
-    with pytest.raises(APIError) as info:
+    with pytest.raises(ServiceRefusal) as info:
         client.recovery_proof(uuid.uuid4(), b"s")
     assert info.value.details["tries_left"] == 7
 
@@ -100,7 +105,7 @@ def test_server_errors_and_junk_are_translated() -> None:
 def test_malformed_input_is_refused_before_sending() -> None:
     """A bad email or a code that is not six digits never reaches the service."""
     client = client_for(lambda _: pytest.fail("nothing should be sent"))
-    with pytest.raises(APIError, match="email"):
+    with pytest.raises(InvalidInputError, match="email"):
         client.start_verification("not-an-email", Purpose.ENABLE)
-    with pytest.raises(APIError, match="6 digits"):
+    with pytest.raises(InvalidInputError, match="6 digits"):
         client.confirm_session(uuid.uuid4(), "12ab")

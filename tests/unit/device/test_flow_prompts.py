@@ -1,80 +1,92 @@
-"""The flows' prompts: passcode policy and confirmation, countdowns, links, check-in schedule."""
+"""The flows' steps: passcode policy and confirmation, Back, closing, links, check-in schedule."""
+
+from __future__ import annotations
 
 import uuid
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from flowscript import Script
 from otpkeep.crypto.kdf import KdfParams
 from otpkeep.device.backup.gate import DEFAULT_CONFIG
 from otpkeep.device.backup.state import BackupState, CheckIn
-from otpkeep.device.flows.context import EventKind, FlowContext
 from otpkeep.device.flows.passcode import CHECKIN_INTERVALS, advance_checkin, choose_passcode
-from otpkeep.device.flows.transfer import countdown
-from otpkeep.device.flows.verify import mask_email, parse_link
+from otpkeep.device.flows.steps import BACK, Ask, Busy, Flow, Note, Question, drive
+from otpkeep.device.flows.verify import parse_link
+from otpkeep.device.session import Session
+from otpkeep.device.vault import Vault
 from otpkeep.errors import InvalidInputError, ServiceError
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 SMALL_KDF = KdfParams(memory_kib=8, iterations=1)
 
 
-class Script:
-    """A prompter that answers from lists and records every event."""
+class Connection:
+    """What a flow's ``connect`` was asked for: the service address, then the token set."""
 
-    def __init__(self, passcodes=(), again=()) -> None:
-        self.passcodes = list(passcodes)
-        self.again = list(again)
-        self.events = []
-
-    def email(self) -> str:
-        raise AssertionError("no email expected")
-
-    def code(self) -> str:
-        raise AssertionError("no code expected")
-
-    def passcode(self) -> str:
-        return self.passcodes.pop(0)
-
-    def passcode_again(self) -> str:
-        return self.again.pop(0)
-
-    def confirm(self, question: str) -> bool:
-        return False
-
-    def event(self, event) -> None:
-        self.events.append(event)
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.token: str | None = None
+        self.renew = self.heard = None
 
 
-def context(prompter: Script, sleeps: list[float] | None = None) -> FlowContext:
-    return FlowContext(
-        vault=None,  # these steps never touch the vault
-        prompter=prompter,
-        server_url="https://svc.test",
+def session(tmp_path: Path, server: str = "https://svc.test", **options: Any) -> Session:
+    """A session on a vault of its own, a fixed clock and the small check-in KDF."""
+    vault = Vault(tmp_path, keystore="file")
+    return Session(
+        vault,
         clock=lambda: 1000.0,
-        sleep=(sleeps if sleeps is not None else []).append,
+        server_option=server,
         checkin_kdf=SMALL_KDF,
+        **options,
     )
 
 
-def test_weak_and_mismatched_passcodes_are_asked_again() -> None:
+def test_weak_and_mismatched_passcodes_are_asked_again(tmp_path: Path) -> None:
     """A weak passcode shows the policy's reason, a mismatch says so, then a good pair passes."""
-    script = Script(passcodes=["1234", "482915", "482915"], again=["482916", "482915"])
-    blinded = choose_passcode(context(script), DEFAULT_CONFIG)
-    messages = [e.message for e in script.events]
-    assert [e.kind for e in script.events] == [EventKind.RETRY, EventKind.RETRY]
-    assert "Choose another passcode" in messages[0]
-    assert "not the same" in messages[1]
-    assert "482915" not in " ".join(messages)
+    script = Script(passcode=["1234", "482915", "482915"], again=["482916", "482915"])
+    blinded = script.run(choose_passcode(session(tmp_path), DEFAULT_CONFIG))
+    said = script.said
+    assert [e.note for e in said] == [Note.RETRY, Note.RETRY]
+    assert said[0].message.endswith("choose another.")
+    assert "not the same" in said[1].message
+    assert "482915" not in " ".join(script.messages)
+    assert isinstance(script.steps[-1], Busy)  # the slow hash is announced before it runs
     assert blinded.checkin.next_due == 1000.0 + CHECKIN_INTERVALS[0].total_seconds()
     assert "482915" not in repr(blinded)
 
 
-def test_countdown_reports_each_second_without_sleeping_for_real() -> None:
-    """A wait of 2.5 s counts down 3, 2, 1 with one-second sleeps."""
-    script = Script()
-    sleeps: list[float] = []
-    countdown(context(script, sleeps), 2.5)
-    assert [e.seconds_left for e in script.events] == [3, 2, 1]
-    assert all(e.kind is EventKind.WAIT for e in script.events)
-    assert sleeps == [1.0, 1.0, 1.0]
+def test_back_at_the_confirmation_asks_for_the_passcode_again(tmp_path: Path) -> None:
+    """Back from "the same passcode again" returns to the first question, with no complaint."""
+    script = Script(passcode=["482915", "590317"], again=[BACK, "590317"])
+    script.run(choose_passcode(session(tmp_path), DEFAULT_CONFIG, new=True))
+    assert script.asked == [Ask.NEW_PASSCODE, Ask.PASSCODE_AGAIN] * 2
+    assert script.said == []
+    again = next(s for s in script.steps if isinstance(s, Question) and s.ask is Ask.PASSCODE_AGAIN)
+    assert again.back
+
+
+def test_a_flow_stopped_by_its_front_end_is_closed() -> None:
+    """Whatever the responder raises stops the flow: its ``finally`` runs, the error goes on."""
+    closed: list[bool] = []
+
+    def flow() -> Flow[str]:
+        try:
+            answer = yield Question(Ask.EMAIL)
+            return str(answer)
+        finally:
+            closed.append(True)
+
+    def walk_away(step: object) -> None:
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        drive(flow(), walk_away)
+    assert closed == [True]
+    assert drive(flow(), lambda step: "me@example.com") == "me@example.com"
 
 
 def test_verification_links_are_parsed_strictly() -> None:
@@ -103,31 +115,16 @@ def test_check_in_schedule_is_3_days_then_1_2_4_weeks() -> None:
     assert days == [7, 14, 28, 28]
 
 
-def test_email_is_masked() -> None:
-    """Only the first letter of the local part shows."""
-    assert mask_email("alice@example.com") == "a***@example.com"
-
-
-class Connection:
-    """What a flow's ``connect`` was asked for: the service address, then the token set."""
-
-    def __init__(self, url: str) -> None:
-        self.url = url
-        self.token: str | None = None
-
-
-def test_a_session_token_goes_only_to_the_service_that_granted_it() -> None:
+def test_a_session_token_goes_only_to_the_service_that_granted_it(tmp_path: Path) -> None:
     """A saved session talks to its own service; another server named now is refused."""
-    session = BackupState(server_url="https://svc.test", session_token="secret-token")
-    own = FlowContext(
-        vault=None, prompter=Script(), server_url="https://svc.test/", connect=Connection
-    )  # type: ignore[arg-type]
-    granted = own.client(session)
+    saved = BackupState(server_url="https://svc.test", session_token="secret-token")
+    own = session(tmp_path / "own", "https://svc.test/", connect=Connection)
+    granted: object = own.client(saved)
+    assert isinstance(granted, Connection)  # made by this test's ``connect``
     assert (granted.url, granted.token) == ("https://svc.test", "secret-token")
-    other = FlowContext(
-        vault=None, prompter=Script(), server_url="https://other.test", connect=Connection
-    )  # type: ignore[arg-type]
+    other = session(tmp_path / "other", "https://other.test", connect=Connection)
     with pytest.raises(ServiceError, match=r"backup is with https://svc\.test, not https://other"):
-        other.client(session)
-    anonymous = other.client(BackupState(server_url="https://svc.test"))
+        other.client(saved)
+    anonymous: object = other.client(BackupState(server_url="https://svc.test"))
+    assert isinstance(anonymous, Connection)
     assert (anonymous.url, anonymous.token) == ("https://other.test", None)

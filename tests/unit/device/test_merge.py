@@ -1,21 +1,28 @@
-"""Merging two devices' accounts: union by id, the newer change wins, nothing is lost."""
+"""Merging two devices' accounts: union by id, the later change wins by count, nothing is lost.
+
+"Later" is the account's change count (``rev``); the clock time of a change
+(``updated_at``) is set against it in these tests on purpose, and never decides.
+"""
 
 from hypothesis import given
 from hypothesis import strategies as st
 
 from otpkeep.device.backup.merge import merge
-from otpkeep.device.vault.data import StoredAccount
-from otpkeep.otp.account import Account, OtpType
+from otpkeep.device.vault.data import StoredAccount, VaultData
+from otpkeep.otp.account import Account, Algorithm, OtpType
 
 
-def live(id_: str, at: int, *, name: str = "alice", secret: bytes = b"s1", counter: int = 0):
+def live(
+    id_: str, rev: int, *, name: str = "alice", secret: bytes = b"s1", counter: int = 0
+) -> StoredAccount:
     kind = OtpType.HOTP if counter else OtpType.TOTP
     account = Account("Heroku", name, secret, type=kind, counter=counter)
-    return StoredAccount(id=id_, account=account, updated_at=at)
+    # A clock running backwards as the changes go on: it must not matter.
+    return StoredAccount(id=id_, account=account, updated_at=1000 - rev, rev=rev)
 
 
-def gone(id_: str, at: int) -> StoredAccount:
-    return StoredAccount(id=id_, account=None, updated_at=at, deleted=True)
+def gone(id_: str, rev: int) -> StoredAccount:
+    return StoredAccount(id=id_, account=None, updated_at=1000 - rev, deleted=True, rev=rev)
 
 
 def names(accounts: dict[str, StoredAccount]) -> dict[str, str | None]:
@@ -29,8 +36,9 @@ def test_union_keeps_accounts_from_both_sides() -> None:
     assert [s.id for s in result.added] == ["b"]
 
 
-def test_newer_change_wins() -> None:
-    """For the same id, the later updated_at wins on either side."""
+def test_later_change_wins_whatever_the_clocks() -> None:
+    """For the same id, the change counted later wins on either side, though its clock says
+    it was made earlier."""
     result = merge([live("a", 5, name="new")], [live("a", 3, name="old")])
     assert names(result.accounts) == {"a": "new"}
     result = merge([live("a", 3, name="old")], [live("a", 5, name="new")])
@@ -38,8 +46,8 @@ def test_newer_change_wins() -> None:
     assert [s.id for s in result.changed] == ["a"]
 
 
-def test_tombstone_wins_a_tie_and_a_newer_deletion_removes() -> None:
-    """A deletion at the same instant as an edit wins; a later deletion removes the account."""
+def test_tombstone_wins_a_tie_and_a_later_deletion_removes() -> None:
+    """A deletion concurrent with an edit wins; a later deletion removes the account."""
     assert merge([live("a", 5)], [gone("a", 5)]).accounts["a"].deleted
     assert merge([gone("a", 5)], [live("a", 5)]).accounts["a"].deleted
     result = merge([live("a", 5)], [gone("a", 6)])
@@ -48,7 +56,7 @@ def test_tombstone_wins_a_tie_and_a_newer_deletion_removes() -> None:
 
 
 def test_edit_after_deletion_revives() -> None:
-    """An edit newer than the deletion brings the account back."""
+    """An edit made after seeing the deletion brings the account back."""
     result = merge([gone("a", 5)], [live("a", 7)])
     assert not result.accounts["a"].deleted
     assert [s.id for s in result.added] == ["a"]
@@ -83,7 +91,9 @@ sides = st.lists(entries, max_size=6).map(lambda xs: list({s.id: s for s in xs}.
 
 
 @given(sides, sides)
-def test_merge_is_commutative_and_loses_no_account(left, right) -> None:
+def test_merge_is_commutative_and_loses_no_account(
+    left: list[StoredAccount], right: list[StoredAccount]
+) -> None:
     """Both devices compute the same accounts, and every id of either side is present."""
     one = merge(left, right).accounts
     two = merge(right, left).accounts
@@ -95,13 +105,14 @@ def test_merge_is_commutative_and_loses_no_account(left, right) -> None:
     for stored in left + right:
         if stored.account is None or stored.deleted:
             continue
-        # Every live account survives, unless a change to it at least as new replaced it.
-        replaced = one[stored.id].updated_at >= stored.updated_at and one[stored.id] != stored
+        # Every live account survives, unless a change to it counted at least as late
+        # replaced it.
+        replaced = one[stored.id].rev >= stored.rev and one[stored.id] != stored
         assert stored.account.identity() in survivors or replaced
 
 
 @given(sides, sides)
-def test_merge_is_idempotent(left, right) -> None:
+def test_merge_is_idempotent(left: list[StoredAccount], right: list[StoredAccount]) -> None:
     """Merging the result again with either side changes nothing."""
     once = merge(left, right).accounts
     again = merge(list(once.values()), right).accounts
@@ -113,10 +124,25 @@ def test_merge_is_idempotent(left, right) -> None:
 def test_accounts_that_differ_only_in_algorithm_both_stay() -> None:
     """The same secret and label with SHA1 and SHA256 gives other codes: a merge keeps both."""
     sha1 = StoredAccount("a", Account("Heroku", "alice", b"s1"), 1)
-    sha256 = StoredAccount("b", Account("Heroku", "alice", b"s1", algorithm="SHA256"), 1)
+    sha256 = StoredAccount("b", Account("Heroku", "alice", b"s1", algorithm=Algorithm.SHA256), 1)
     result = merge([sha1, sha256], [])
     assert [s.account.algorithm.value for s in result.accounts.values() if s.account] == [
         "SHA1",
         "SHA256",
     ]
     assert not any(s.deleted for s in result.accounts.values())
+
+
+def test_a_change_counts_one_more_than_the_one_it_replaces() -> None:
+    """Removing, editing and bringing back an account each count one change more."""
+    data = VaultData()
+    stored = data.add(Account("Heroku", "alice", b"s1"), now=50)
+    assert stored is not None
+    assert stored.rev == 1
+    data.update(stored.id, Account("Heroku", "alice2", b"s1"), now=10)
+    assert data.accounts[stored.id].rev == 2
+    data.remove(stored.id, now=5)
+    assert data.accounts[stored.id].rev == 3
+    back = data.add(Account("Heroku", "alice", b"s1"), now=1, id_=stored.id)
+    assert back is not None
+    assert back.rev == 4

@@ -6,7 +6,7 @@ import pytest
 
 from otpkeep.device.backup.payload import decode_payload, encode_payload
 from otpkeep.device.vault.data import StoredAccount
-from otpkeep.errors import BackupError
+from otpkeep.errors import BackupError, DamagedBackupError
 from otpkeep.otp.account import Account, Algorithm, OtpType
 
 
@@ -23,7 +23,7 @@ def test_round_trip_keeps_fields_and_tombstones() -> None:
     document = json.loads(plaintext)
     assert document["format"] == "otpkeep-backup"
     assert document["version"] == 1
-    assert document["accounts"][2] == {"id": "c", "updated_at": 30, "deleted": True}
+    assert document["accounts"][2] == {"id": "c", "rev": 1, "updated_at": 30, "deleted": True}
     assert document["accounts"][0]["secret"] == "ONSWG4TFOQQSC"
     assert sorted(decode_payload(plaintext), key=lambda s: s.id) == sorted(
         accounts, key=lambda s: s.id
@@ -36,7 +36,7 @@ def test_round_trip_keeps_fields_and_tombstones() -> None:
         b"not json",
         b"[]",
         b'{"format": "other", "version": 1, "accounts": []}',
-        b'{"format": "otpkeep-backup", "version": 2, "accounts": []}',
+        b'{"format": "otpkeep-backup", "version": 0, "accounts": []}',
         b'{"format": "otpkeep-backup", "version": 1, "accounts": [{"id": "a"}]}',
         (
             b'{"format": "otpkeep-backup", "version": 1, "accounts": '
@@ -47,6 +47,24 @@ def test_round_trip_keeps_fields_and_tombstones() -> None:
     ],
 )
 def test_damaged_plaintext_is_one_backup_error(plaintext: bytes) -> None:
-    """Anything but a version-1 otpkeep backup is refused with one sentence."""
-    with pytest.raises(BackupError, match="cannot read"):
+    """Anything but a version-1 otpkeep backup is damage, said in one sentence."""
+    with pytest.raises(DamagedBackupError, match="cannot read"):
         decode_payload(plaintext)
+
+
+def test_a_newer_format_asks_for_an_update_and_is_not_damage() -> None:
+    """A backup of a newer format is not damaged: this app is old (nothing may overwrite it)."""
+    with pytest.raises(BackupError, match="newer version of otpkeep") as info:
+        decode_payload(b'{"format": "otpkeep-backup", "version": 2, "accounts": []}')
+    assert not isinstance(info.value, DamagedBackupError)
+
+
+def test_a_backup_written_before_change_counts_reads_as_the_first_change() -> None:
+    """An account without ``rev`` reads as rev 1; a rev that is not a count is refused."""
+    old = (
+        b'{"format":"otpkeep-backup","version":1,'
+        b'"accounts":[{"id":"c","updated_at":30,"deleted":true}]}'
+    )
+    assert decode_payload(old)[0].rev == 1
+    with pytest.raises(DamagedBackupError):
+        decode_payload(old.replace(b'"deleted"', b'"rev":"2","deleted"'))

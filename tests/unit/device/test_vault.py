@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import stat
+import subprocess
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import pytest
@@ -254,3 +255,76 @@ def test_hotp_type_and_counter_are_kept(tmp_path: Path) -> None:
         data.add(account, 1)
     [stored] = vault.load().live()
     assert stored.account == account
+
+
+def test_a_device_folder_that_is_a_file_or_inside_one_is_one_sentence(tmp_path: Path) -> None:
+    """``--home`` naming a file, or a folder under a file: a VaultError that says so."""
+    afile = tmp_path / "afile"
+    afile.write_text("not a folder")
+    for home in (afile, afile / "sub"):
+        with pytest.raises(VaultError, match="is not a folder"):
+            _vault(home).load()
+        with (
+            pytest.raises(VaultError, match=r"is a file|cannot be made"),
+            _vault(home).transaction() as data,
+        ):
+            data.add(_account(), 1)
+    assert afile.read_text() == "not a folder"
+
+
+def test_a_device_folder_on_a_read_only_disk_is_one_sentence(tmp_path: Path) -> None:
+    """A new device folder on a read-only file system cannot be made: it says why."""
+    mount = tmp_path / "ro"
+    mount.mkdir()
+    made = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "ro", "tmpfs", str(mount)],
+        capture_output=True,
+        check=False,
+    )
+    if made.returncode != 0:
+        pytest.skip("mounting a read-only tmpfs needs root")
+    try:
+        with (
+            pytest.raises(VaultError, match=r"cannot be made \(Read-only file system\)"),
+            _vault(mount / "new").transaction() as data,
+        ):
+            data.add(_account(), 1)
+    finally:
+        subprocess.run(["umount", str(mount)], check=False)
+
+
+def test_a_crash_s_temporary_files_are_removed_by_the_next_write(tmp_path: Path) -> None:
+    """A half-written vault or key file (a plaintext copy of the key) does not linger."""
+    vault = _filled(tmp_path)
+    leftovers = [tmp_path / ".vault.otpkeep.4242.tmp", tmp_path / ".vault.key.4242.tmp"]
+    for path in leftovers:
+        path.write_bytes(b"left by a crash")
+    (tmp_path / "notes.tmp").write_text("not ours")
+    with vault.transaction() as data:
+        data.add(_account("bob"), 2000)
+    assert not any(path.exists() for path in leftovers)
+    assert (tmp_path / "notes.tmp").exists()
+
+
+def test_a_snapshot_is_read_again_once_another_process_replaced_the_file(tmp_path: Path) -> None:
+    """Loading twice reads the file once; a write through another Vault is seen at once."""
+    mine = _filled(tmp_path)
+    first = mine.load()
+    assert mine.load() is first
+    with _vault(tmp_path).transaction() as data:
+        data.add(_account("bob"), 2000)
+    again = mine.load()
+    assert again is not first
+    assert sorted(s.account.name for s in again.live() if s.account) == ["alice", "bob"]
+
+
+def test_reading_accounts_in_a_transaction_changes_nothing(tmp_path: Path) -> None:
+    """Accounts are built when read; reading them is no change: nothing saved, no hook."""
+    changes: list[VaultData] = []
+    _filled(tmp_path)
+    vault = _vault(tmp_path, on_change=changes.append)
+    before = vault.path.stat().st_mtime_ns
+    with vault.transaction() as data:
+        assert [s.account.name for s in data.live() if s.account] == ["alice"]
+    assert changes == []
+    assert vault.path.stat().st_mtime_ns == before

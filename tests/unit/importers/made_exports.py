@@ -6,7 +6,7 @@ import sqlite3
 import struct
 from collections.abc import Sequence
 
-from otpkeep.crypto import interop
+from otpkeep.crypto import hazmat_legacy
 from otpkeep.otp.account import Account, OtpType, encode_base32
 from otpkeep.otp.importers.battlenet import MASK
 
@@ -35,19 +35,24 @@ def andotp_plain(accounts: Sequence[Account]) -> bytes:
 
 def andotp_encrypted(plain: bytes, password: str, iterations: int = 1000) -> bytes:
     salt, nonce = SALT[:12], NONCE[:12]
-    key = interop.pbkdf2("sha1", password.encode(), salt, iterations)
-    return struct.pack(">I", iterations) + salt + nonce + interop.aes_gcm_encrypt(key, nonce, plain)
+    key = hazmat_legacy.pbkdf2("sha1", password.encode(), salt, iterations)
+    return (
+        struct.pack(">I", iterations)
+        + salt
+        + nonce
+        + hazmat_legacy.aes_gcm_encrypt(key, nonce, plain)
+    )
 
 
 def andotp_encrypted_old(plain: bytes, password: str) -> bytes:
-    key = interop.sha256(password.encode())
-    return NONCE[:12] + interop.aes_gcm_encrypt(key, NONCE[:12], plain)
+    key = hazmat_legacy.sha256(password.encode())
+    return NONCE[:12] + hazmat_legacy.aes_gcm_encrypt(key, NONCE[:12], plain)
 
 
 def twofas_encrypted(services: list[dict[str, object]], password: str) -> bytes:
     salt, iv = SALT, NONCE[:12]
-    key = interop.pbkdf2("sha256", password.encode(), salt, 10_000)
-    sealed = interop.aes_gcm_encrypt(key, iv, json.dumps(services).encode())
+    key = hazmat_legacy.pbkdf2("sha256", password.encode(), salt, 10_000)
+    sealed = hazmat_legacy.aes_gcm_encrypt(key, iv, json.dumps(services).encode())
     blob = ":".join(base64.b64encode(part).decode() for part in (sealed, salt, iv))
     doc = {"services": [], "schemaVersion": 4, "servicesEncrypted": blob, "groups": []}
     return json.dumps(doc).encode()
@@ -55,8 +60,8 @@ def twofas_encrypted(services: list[dict[str, object]], password: str) -> bytes:
 
 def stratum_legacy(plain: bytes, password: str) -> bytes:
     salt, iv = SALT[:20], NONCE
-    key = interop.pbkdf2("sha1", password.encode(), salt, 64_000)
-    return b"AuthenticatorPro" + salt + iv + interop.aes_cbc_encrypt(key, iv, plain)
+    key = hazmat_legacy.pbkdf2("sha1", password.encode(), salt, 64_000)
+    return b"AuthenticatorPro" + salt + iv + hazmat_legacy.aes_cbc_encrypt(key, iv, plain)
 
 
 def stratum_json(accounts: Sequence[Account]) -> bytes:
@@ -86,7 +91,9 @@ def totp_authenticator(accounts: Sequence[Account], password: str) -> bytes:
         ]
     )
     plain = json.dumps({listing: "1"}).encode()
-    sealed = interop.aes_cbc_encrypt(interop.sha256(password.encode()), bytes(16), plain)
+    sealed = hazmat_legacy.aes_cbc_encrypt(
+        hazmat_legacy.sha256(password.encode()), bytes(16), plain
+    )
     return base64.b64encode(sealed)
 
 
@@ -103,8 +110,8 @@ def _xml(text: str) -> str:
 
 def authy_encrypted(account: Account, password: str) -> bytes:
     salt = "saltsaltsalt"
-    key = interop.pbkdf2("sha1", password.encode(), salt.encode(), 1000)
-    sealed = interop.aes_cbc_encrypt(key, bytes(16), encode_base32(account.secret).encode())
+    key = hazmat_legacy.pbkdf2("sha1", password.encode(), salt.encode(), 1000)
+    sealed = hazmat_legacy.aes_cbc_encrypt(key, bytes(16), encode_base32(account.secret).encode())
     token = {
         "accountType": "authenticator",
         "digits": account.digits,
@@ -171,7 +178,7 @@ def _sealed_key(key: bytes, nonce: bytes, plain: bytes, token: str) -> dict[str,
     params = b"\x30\x11\x04\x0c" + nonce + b"\x02\x01\x10"  # SEQUENCE { OCTET STRING, INTEGER }
     return {
         "mCipher": "AES/GCM/NoPadding",
-        "mCipherText": _signed(interop.aes_gcm_encrypt(key, nonce, plain, token.encode())),
+        "mCipherText": _signed(hazmat_legacy.aes_gcm_encrypt(key, nonce, plain, token.encode())),
         "mParameters": _signed(params),
         "mToken": token,
     }
@@ -180,7 +187,7 @@ def _sealed_key(key: bytes, nonce: bytes, plain: bytes, token: str) -> dict[str,
 def freeotp_backup(accounts: Sequence[Account], password: str, iterations: int = 1000) -> bytes:
     master = bytes(range(32))
     salt = SALT
-    pass_key = interop.pbkdf2("sha512", password.encode(), salt, iterations)
+    pass_key = hazmat_legacy.pbkdf2("sha512", password.encode(), salt, iterations)
     master_key = {
         "mAlgorithm": "PBKDF2withHmacSHA512",
         "mEncryptedKey": _sealed_key(pass_key, NONCE[:12], master, "AES"),

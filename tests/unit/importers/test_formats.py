@@ -3,6 +3,7 @@
 import io
 import json
 import zipfile
+from collections.abc import Callable
 
 import made_exports as exports
 import pytest
@@ -18,7 +19,7 @@ STEAM = Account("Boeing", "Sophia", b"steam-secret", type=OtpType.STEAM)
 ALL = [TOTP, HOTP, STEAM]
 
 
-def _password(value: str = "hunter2"):
+def _password(value: str = "hunter2") -> Callable[[], str]:
     return lambda: value
 
 
@@ -30,7 +31,9 @@ def test_andotp_plain_imports_every_type() -> None:
 
 
 @pytest.mark.parametrize("maker", [exports.andotp_encrypted, exports.andotp_encrypted_old])
-def test_andotp_encrypted_backups_open_with_their_password(maker) -> None:
+def test_andotp_encrypted_backups_open_with_their_password(
+    maker: Callable[[bytes, str], bytes],
+) -> None:
     """Both andOTP encryption schemes open with the right password and refuse a wrong one."""
     data = maker(exports.andotp_plain(ALL), "hunter2")
     name = "otp_accounts.json.aes"
@@ -48,7 +51,7 @@ def test_encrypted_file_without_a_password_prompt_says_a_password_is_needed() ->
 
 def test_twofas_encrypted_backup_opens_with_its_password() -> None:
     """A 2FAS backup whose services are encrypted opens with the password."""
-    service = {
+    service: dict[str, object] = {
         "name": "Deno",
         "secret": encode_base32(TOTP.secret),
         "otp": {

@@ -9,6 +9,7 @@ import base64
 import json
 import random
 import sqlite3
+from collections.abc import Callable
 
 import made_exports as exports
 import pytest
@@ -83,7 +84,9 @@ def test_ente_export_with_null_parameters_and_odd_secrets_imports() -> None:
 
 
 @pytest.mark.parametrize("maker", [exports.bitwarden_json, exports.bitwarden_csv])
-def test_bitwarden_bare_secret_keeps_the_item_name_and_username(maker) -> None:
+def test_bitwarden_bare_secret_keeps_the_item_name_and_username(
+    maker: Callable[[list[tuple[str, str | None, str]]], bytes],
+) -> None:
     """A TOTP field holding only a secret gives issuer = the item, name = the username."""
     data = maker(
         [

@@ -36,7 +36,7 @@ def mailed_to(address: str) -> str:
         ("user@exämple.de", "user@xn--exmple-cua.de"),
     ],
 )
-def test_an_address_is_accepted_as_a_mailbox_or_refused(address, header):
+def test_an_address_is_accepted_as_a_mailbox_or_refused(address: str, header: str | None) -> None:
     """A dot-atom ASCII local part with a (possibly internationalised) domain is accepted and
     mailed with the domain's A-labels; a UTF-8 local part is refused."""
     if header is None:
@@ -68,7 +68,7 @@ def test_an_address_is_accepted_as_a_mailbox_or_refused(address, header):
         "no-at-sign.example.com",
     ],
 )
-def test_an_address_that_is_no_mailbox_is_refused(address):
+def test_an_address_that_is_no_mailbox_is_refused(address: str) -> None:
     """Domain literals, bad local parts, bad domains, control characters and surrogates are
     refused at the wire."""
     with pytest.raises(ValidationError):
@@ -76,7 +76,7 @@ def test_an_address_that_is_no_mailbox_is_refused(address):
 
 
 @given(st.emails())
-def test_every_address_of_the_standard_shape_is_accepted_and_mailable(address):
+def test_every_address_of_the_standard_shape_is_accepted_and_mailable(address: str) -> None:
     """Any RFC 5322 dot-atom address with a registered top-level domain is accepted and mailed
     to exactly that address."""
     accepted = EMAIL.validate_python(address)
@@ -84,7 +84,7 @@ def test_every_address_of_the_standard_shape_is_accepted_and_mailable(address):
 
 
 @given(st.text(max_size=80))
-def test_every_accepted_address_can_be_mailed(text):
+def test_every_accepted_address_can_be_mailed(text: str) -> None:
     """Whatever text the Email type lets through, the message builder can address it."""
     try:
         accepted = EMAIL.validate_python(text)
@@ -94,12 +94,12 @@ def test_every_accepted_address_can_be_mailed(text):
 
 
 @pytest.mark.parametrize("name", ["phone\x00", "tab\there", "bell\x07", "c1\u0085name", "\udfff"])
-def test_a_device_name_with_a_control_character_is_refused(name):
+def test_a_device_name_with_a_control_character_is_refused(name: str) -> None:
     """NUL, other C0 and C1 controls and lone surrogates never reach a database."""
     with pytest.raises(ValidationError):
         DEVICE_NAME.validate_python(name)
 
 
-def test_a_device_name_of_any_script_is_accepted():
+def test_a_device_name_of_any_script_is_accepted() -> None:
     """Letters, emoji and punctuation of any script are a device name."""
     assert DEVICE_NAME.validate_python(" Jürgen's 📱 телефон ") == "Jürgen's 📱 телефон"

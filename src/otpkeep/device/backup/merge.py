@@ -1,13 +1,17 @@
 """Merging two sets of accounts so that nothing is lost: pure functions, no I/O.
 
-Accounts are matched by their stable id. For an id on both sides the later change
-(``updated_at``) wins and a tombstone wins a tie; an HOTP account keeps the higher
-counter of the two, so a code is never produced twice. An account present on
-either side is present in the result. Two live accounts with different ids that are
-duplicates (:meth:`~otpkeep.otp.account.Account.duplicate_key`: the same codes under the
-same label, added separately on two devices) become one: the smaller id is kept and the
-other turns into a tombstone, the same on every device. The same secret with another
-algorithm, digits, period, counter or type is another account, and stays.
+Accounts are matched by their stable id. For an id on both sides the later change wins,
+and "later" is the account's change count (``rev``), never a clock: a change made on a
+device that had seen the other change counts one more, so a removal is never undone by
+a device whose clock runs ahead. Two changes made without seeing each other (the same
+``rev``) are ordered the same on every device: a tombstone first, then by content. An
+HOTP account keeps the higher counter of the two, so a code is never produced twice. An
+account present on either side is present in the result. Two live accounts with
+different ids that are duplicates (:meth:`~otpkeep.otp.account.Account.duplicate_key`:
+the same codes under the same label, added separately on two devices) become one: the
+smaller id is kept and the other turns into a tombstone, the same on every device. The
+same secret with another algorithm, digits, period, counter or type is another account,
+and stays.
 """
 
 from __future__ import annotations
@@ -40,12 +44,12 @@ def _fingerprint(stored: StoredAccount) -> bytes:
 
 
 def _pick(local: StoredAccount, remote: StoredAccount) -> StoredAccount:
-    if local.updated_at != remote.updated_at:
-        winner, loser = (local, remote) if local.updated_at > remote.updated_at else (remote, local)
+    if local.rev != remote.rev:
+        winner, loser = (local, remote) if local.rev > remote.rev else (remote, local)
     elif local.deleted or remote.deleted:
         return local if local.deleted else remote
     else:
-        # Same instant, both live: a deterministic choice, the same on every device.
+        # Concurrent changes, both live: a deterministic choice, the same on every device.
         winner, loser = sorted((local, remote), key=_fingerprint, reverse=True)
     if (
         not winner.deleted
@@ -57,7 +61,9 @@ def _pick(local: StoredAccount, remote: StoredAccount) -> StoredAccount:
         and loser.account.counter > winner.account.counter
     ):
         account = winner.account.replace(counter=loser.account.counter)
-        return StoredAccount(winner.id, account, winner.updated_at, deleted=winner.deleted)
+        return StoredAccount(
+            winner.id, account, winner.updated_at, deleted=winner.deleted, rev=winner.rev
+        )
     return winner
 
 
@@ -72,8 +78,13 @@ def _fold_duplicates(accounts: dict[str, StoredAccount]) -> None:
         if keeper is None:
             by_key[key] = stored
             continue
-        instant = max(keeper.updated_at, stored.updated_at)
-        accounts[id_] = StoredAccount(id=id_, account=None, updated_at=instant, deleted=True)
+        accounts[id_] = StoredAccount(
+            id=id_,
+            account=None,
+            updated_at=max(keeper.updated_at, stored.updated_at),
+            deleted=True,
+            rev=stored.rev + 1,
+        )
 
 
 def merge(local: Iterable[StoredAccount], remote: Iterable[StoredAccount]) -> MergeResult:

@@ -8,8 +8,8 @@ only when it runs, that is when the accounts changed.
 from __future__ import annotations
 
 import contextlib
-from typing import TYPE_CHECKING
 
+TYPE_CHECKING = False  # not typing's: `otpkeep code` imports this module and not typing
 if TYPE_CHECKING:
     from collections.abc import Callable
     from pathlib import Path
@@ -43,8 +43,13 @@ def pending_hook(home: Path) -> Callable[[VaultData], None]:
 
 
 def needs_sync(data: VaultData) -> bool:
-    """True when backup is on and a change waits to be uploaded."""
+    """True when backup is on and a change waits to be uploaded by itself.
+
+    Not while the newest backup version is damaged and healing it needs the person (it
+    was said once; status and notifications keep saying it), nor while the service has
+    signed this device out.
+    """
     from otpkeep.device.backup.state import BackupState  # noqa: PLC0415 - off the read path
 
     state = data.state.get(BackupState)
-    return state.enabled and state.pending
+    return state.enabled and state.pending and state.damaged is None and not state.signed_out

@@ -162,8 +162,19 @@ class BackupState:
     pending: bool = False
     last_failure: float | None = None
     last_error: str = ""
+    last_error_kind: str = ""
+    """What the last failure was: ``unavailable`` (the service could not be reached or
+    failed), the service's error code, or ``""``."""
     verification: PendingVerification | None = None
     checkin: CheckIn | None = None
+    signed_out: str | None = None
+    """Why the service ended this device's session (an ``EndReason``, or ``unauthorized``),
+    until the device signs in again; None while it is signed in or never was."""
+    damaged: int | None = None
+    """The newest backup version, when it cannot be opened (until an upload replaces it)."""
+    uploaded: str = ""
+    """The SHA-256 of the plaintext of ``last_version`` as this device uploaded it, so that
+    the same accounts are not uploaded again as a new version."""
 
     @property
     def verified(self) -> bool:
@@ -195,8 +206,12 @@ class BackupState:
             "pending": self.pending,
             "last_failure": self.last_failure,
             "last_error": self.last_error,
+            "last_error_kind": self.last_error_kind,
             "verification": None if self.verification is None else self.verification.to_json(),
             "checkin": None if self.checkin is None else self.checkin.to_json(),
+            "signed_out": self.signed_out,
+            "damaged": self.damaged,
+            "uploaded": self.uploaded,
         }
 
     @classmethod
@@ -224,8 +239,12 @@ class BackupState:
             pending=raw.get("pending") is True,
             last_failure=_number(raw, "last_failure"),
             last_error=_text(raw, "last_error"),
+            last_error_kind=_text(raw, "last_error_kind"),
             verification=PendingVerification.from_json(raw.get("verification")),
             checkin=CheckIn.from_json(raw.get("checkin")),
+            signed_out=_text(raw, "signed_out") or None,
+            damaged=_whole(raw, "damaged"),
+            uploaded=_text(raw, "uploaded"),
         )
 
 

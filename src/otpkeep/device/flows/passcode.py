@@ -2,7 +2,8 @@
 
 The passcode string lives only until its keys are derived: :func:`blind_passcode`
 turns it into the OPRF states the registration needs and the check-in hash, and the
-caller drops the string right after.
+caller drops the string right after. Deriving them takes a few seconds (Argon2id), so
+the flow says it is busy first.
 """
 
 from __future__ import annotations
@@ -13,8 +14,9 @@ from typing import TYPE_CHECKING
 
 from otpkeep.crypto import escrow, slowhash
 from otpkeep.crypto.policy import check_passcode
+from otpkeep.device.actions import Action
 from otpkeep.device.backup.state import BackupState, CheckIn
-from otpkeep.device.flows.context import EventKind, FlowContext
+from otpkeep.device.flows.steps import BACK, Ask, Busy, Flow, Note, Question, Say
 from otpkeep.device.proofs import possession_header
 from otpkeep.errors import WeakPasscodeError
 from otpkeep.protocol import messages as m
@@ -24,6 +26,7 @@ if TYPE_CHECKING:
 
     from otpkeep.crypto.kdf import KdfParams
     from otpkeep.device.client import ServiceClient
+    from otpkeep.device.session import Session
 
 CHECKIN_INTERVALS = (
     dt.timedelta(days=3),
@@ -43,26 +46,35 @@ class BlindedPasscode:
     checkin: CheckIn = dataclasses.field(repr=False)
 
 
-def blind_passcode(passcode: str, ctx: FlowContext, kdf: KdfParams) -> BlindedPasscode:
+def blind_passcode(passcode: str, session: Session, kdf: KdfParams) -> BlindedPasscode:
     """Blind the passcode for the OPRF and hash it for the device's own check-in.
 
-    The check-in hash uses the context's parameters, else the service's defaults.
+    The check-in hash uses the session's parameters, else the service's defaults.
     """
-    params = (ctx.checkin_kdf or kdf).with_new_salt()
+    params = (session.checkin_kdf or kdf).with_new_salt()
     digest = slowhash.hash_passcode(passcode, params)
     state, blinded = escrow.start(passcode)
     checkin = CheckIn(
         digest=digest,
         kdf=params,
-        next_due=ctx.clock() + CHECKIN_INTERVALS[0].total_seconds(),
+        next_due=session.clock() + CHECKIN_INTERVALS[0].total_seconds(),
     )
     return BlindedPasscode(state, blinded, checkin)
 
 
-def choose_passcode(ctx: FlowContext, config: m.ServiceConfig) -> BlindedPasscode:
-    """Ask for a new passcode and its confirmation until the policy takes it and both match."""
+PROTECTING = "Protecting the passcode: this takes a few seconds…"
+
+
+def choose_passcode(
+    session: Session, config: m.ServiceConfig, *, new: bool = False
+) -> Flow[BlindedPasscode]:
+    """Ask for a passcode (``new``: a new one) and its confirmation until the policy takes it
+    and both match. Back at the confirmation asks for the passcode again."""
+    ask = Ask.NEW_PASSCODE if new else Ask.PASSCODE
     while True:
-        passcode = ctx.prompter.passcode()
+        passcode = yield Question(ask)
+        if not isinstance(passcode, str):
+            continue
         try:
             check_passcode(
                 passcode,
@@ -70,12 +82,16 @@ def choose_passcode(ctx: FlowContext, config: m.ServiceConfig) -> BlindedPasscod
                 max_length=config.passcode.max_length,
             )
         except WeakPasscodeError as exc:
-            ctx.say(f"{exc.reason} Choose another passcode.", EventKind.RETRY)
+            yield Say(Note.RETRY, exc.reason)
             continue
-        if ctx.prompter.passcode_again() != passcode:
-            ctx.say("The two passcodes are not the same: try again.", EventKind.RETRY)
+        again = yield Question(Ask.PASSCODE_AGAIN, back=True)
+        if again is BACK:
             continue
-        blinded = blind_passcode(passcode, ctx, config.kdf)
+        if again != passcode:
+            yield Say(Note.RETRY, "The two passcodes are not the same: enter the passcode again.")
+            continue
+        yield Busy(PROTECTING)
+        blinded = blind_passcode(passcode, session, config.kdf)
         del passcode
         return blinded
 
@@ -134,25 +150,29 @@ def adopt_session(state: BackupState, session: m.NewSession, client: ServiceClie
     client.token = session.session_token
 
 
-def check_in(ctx: FlowContext) -> bool:
+def check_in(session: Session) -> Flow[bool]:
     """Ask for the passcode and check it on the device; True when right (the schedule moves on)."""
-    state = ctx.state()
+    state = session.backup()
     if state.checkin is None:
-        ctx.say("There is no passcode to check on this device.")
+        yield Say(Note.INFO, "There is no passcode to check on this device.")
         return True
-    passcode = ctx.prompter.passcode()
-    right = slowhash.verify_passcode(passcode, state.checkin.digest, state.checkin.kdf)
+    passcode = yield Question(Ask.PASSCODE)
+    yield Busy("Checking the passcode…")
+    right = isinstance(passcode, str) and slowhash.verify_passcode(
+        passcode, state.checkin.digest, state.checkin.kdf
+    )
     del passcode
     if not right:
-        ctx.say(
-            "That is not your backup passcode. If you have forgotten it, set a new one with "
-            "`otpkeep settings change-passcode` while this device still holds the backup.",
-            EventKind.WRONG_PASSCODE,
+        yield Say(
+            Note.WRONG_PASSCODE,
+            "That is not your backup passcode. If you have forgotten it, choose a new one "
+            "while this device still holds the backup.",
+            action=Action.CHANGE_PASSCODE,
         )
         return False
-    advance_checkin(state, ctx.clock())
-    ctx.save(state)
-    ctx.say("That is your backup passcode: keep it somewhere safe.")
+    with session.edit() as current:
+        advance_checkin(current, session.clock())
+    yield Say(Note.DONE, "That is your backup passcode: keep it somewhere safe.")
     return True
 
 

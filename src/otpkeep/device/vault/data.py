@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from otpkeep.device.vault.state import VaultState
-from otpkeep.errors import NotFoundError
+from otpkeep.errors import NotFoundError, VaultCorruptError
 from otpkeep.otp.account import (
     Account,
     Algorithm,
@@ -26,11 +26,21 @@ def new_id() -> str:
 class StoredAccount:
     """One account as the vault keeps it; ``account`` is None for a tombstone.
 
+    ``rev`` counts the account's changes: each change on any device takes the highest
+    ``rev`` it has seen plus one, so a change made after seeing another always orders
+    after it, whatever the devices' clocks say (merges order by it; see
+    :mod:`otpkeep.device.backup.merge`). ``updated_at`` is when, by the clock of the
+    device that made it, the last change was made: shown, never compared.
+
+    An account read from a file is kept as its JSON until it is asked for (``otpkeep
+    code QUERY`` builds only the matches, a backup writes the JSON back unchanged): see
+    :meth:`lazy` and :meth:`to_json`.
+
     (Plain classes here, not dataclasses: ``dataclasses`` imports ``inspect``, which
     ``otpkeep code`` cannot afford at start-up.)
     """
 
-    __slots__ = ("account", "deleted", "id", "updated_at")
+    __slots__ = ("_account", "_raw", "deleted", "id", "rev", "updated_at")
 
     def __init__(
         self,
@@ -39,14 +49,60 @@ class StoredAccount:
         updated_at: int,
         *,
         deleted: bool = False,
+        rev: int = 1,
     ) -> None:
         self.id = id
-        self.account = account
+        self._account = account
+        self._raw: dict[str, Any] | None = None
         self.updated_at = updated_at
         self.deleted = deleted
+        self.rev = rev
+
+    @classmethod
+    def lazy(cls, id_: str, raw: dict[str, Any], updated_at: int, *, rev: int) -> StoredAccount:
+        """A live account whose fields stay JSON (as :func:`account_to_json` writes them)
+        until :attr:`account` is read; fields that do not read raise VaultCorruptError then."""
+        stored = cls(id_, None, updated_at, rev=rev)
+        stored._raw = raw
+        return stored
+
+    @property
+    def account(self) -> Account | None:
+        """The account (None for a tombstone)."""
+        if self._account is None and self._raw is not None:
+            try:
+                self._account = account_from_json(self._raw)
+            except (KeyError, TypeError, ValueError) as exc:
+                raise VaultCorruptError(
+                    "The vault holds an account otpkeep cannot read; it was left untouched."
+                ) from exc
+        return self._account
+
+    @account.setter
+    def account(self, account: Account | None) -> None:
+        self._account = account
+        self._raw = None
+
+    def fields(self) -> dict[str, Any] | None:
+        """The account's fields as JSON (:func:`account_to_json`): as read, until the account
+        is replaced (reading it changes nothing); None for a tombstone."""
+        if self._raw is not None:
+            return self._raw
+        return None if self._account is None else account_to_json(self._account)
+
+    def mark(self) -> tuple[object, ...]:
+        """What tells this account apart from its next change, without building it: the
+        fields as read (or the account that replaced them), the time, the count."""
+        return (
+            self.id,
+            self.rev,
+            self.deleted,
+            self.updated_at,
+            self._raw if self._raw is not None else self._account,
+        )
 
     def _values(self) -> tuple[object, ...]:
-        return (self.id, self.account, self.updated_at, self.deleted)
+        return (self.id, self.fields(), self.updated_at, self.deleted, self.rev)
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, StoredAccount):
@@ -58,7 +114,7 @@ class StoredAccount:
     def __repr__(self) -> str:
         return (
             f"StoredAccount(id={self.id!r}, account={self.account!r}, "
-            f"updated_at={self.updated_at!r}, deleted={self.deleted!r})"
+            f"updated_at={self.updated_at!r}, deleted={self.deleted!r}, rev={self.rev!r})"
         )
 
 
@@ -108,8 +164,10 @@ class VaultData:
         return self._insert(account, now, id_)
 
     def _insert(self, account: Account, now: int, id_: str | None) -> StoredAccount:
-        stored = StoredAccount(id=id_ or new_id(), account=account, updated_at=now)
-        self.accounts.pop(stored.id, None)
+        id_ = id_ or new_id()
+        before = self.accounts.pop(id_, None)  # a tombstone brought back: a later change
+        rev = 1 if before is None else before.rev + 1
+        stored = StoredAccount(id=id_, account=account, updated_at=now, rev=rev)
         self.accounts[stored.id] = stored
         return stored
 
@@ -129,12 +187,14 @@ class VaultData:
         stored.account = None
         stored.deleted = True
         stored.updated_at = now
+        stored.rev += 1
 
     def update(self, id_: str, account: Account, now: int) -> None:
         """Replace an account's fields (a new counter, a new name...)."""
         stored = self._get_live(id_)
         stored.account = account
         stored.updated_at = now
+        stored.rev += 1
 
 
 class AccountIndex:
@@ -210,8 +270,9 @@ def data_to_json(data: VaultData) -> dict[str, Any]:
             {
                 "id": stored.id,
                 "updated_at": stored.updated_at,
+                "rev": stored.rev,
                 "deleted": stored.deleted,
-                "account": None if stored.account is None else account_to_json(stored.account),
+                "account": None if stored.deleted else stored.fields(),
             }
             for stored in data.accounts.values()
         ],
@@ -220,18 +281,25 @@ def data_to_json(data: VaultData) -> dict[str, Any]:
 
 
 def data_from_json(raw: dict[str, Any]) -> VaultData:
-    """The inverse of :func:`data_to_json`; raises KeyError/TypeError/ValueError on junk."""
+    """The inverse of :func:`data_to_json`; raises KeyError/TypeError/ValueError on junk.
+
+    The accounts' fields are read when first asked for (:meth:`StoredAccount.lazy`); the
+    vault is sealed, so what it holds is what otpkeep wrote.
+    """
     accounts: dict[str, StoredAccount] = {}
     for item in raw["accounts"]:
-        deleted = bool(item["deleted"])
+        id_ = item["id"]
+        updated_at = item["updated_at"]
+        rev = item.get("rev", 1)
         body = item["account"]
-        account = None if deleted or body is None else account_from_json(body)
-        stored = StoredAccount(
-            id=str(item["id"]),
-            account=account,
-            updated_at=int(item["updated_at"]),
-            deleted=deleted or account is None,
-        )
+        if not (isinstance(id_, str) and isinstance(updated_at, int) and isinstance(rev, int)):
+            raise TypeError("an account's id, time and change count are required")
+        if item["deleted"] or body is None:
+            stored = StoredAccount(id_, None, updated_at, deleted=True, rev=rev)
+        elif isinstance(body, dict):
+            stored = StoredAccount.lazy(id_, body, updated_at, rev=rev)
+        else:
+            raise TypeError("an account must be an object")
         accounts[stored.id] = stored
     state = raw["state"]
     if not isinstance(state, dict):

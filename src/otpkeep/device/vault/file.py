@@ -1,34 +1,29 @@
-"""The vault file on disk: its layout, atomic writes and the lock beside it.
+"""The vault file on disk: reading it whole, atomic writes and the lock beside it.
 
-Layout (format 1)::
-
-    otpkeep-vault\\n
-    {"format": 1, "keystore": "file", "vault_id": "<hex>"}\\n
-    <envelope sealed under the device key; associated data = the two lines above>
-
-The header is plain so a run can tell which key store to open before decrypting;
-it is authenticated as associated data, so changing it breaks the seal.
+The layout itself (magic, header, seal) is :mod:`~otpkeep.device.vault.layout`'s; this
+module reads and writes it, and says in one sentence what is wrong with a file that
+does not follow it.
 """
 
 from __future__ import annotations
 
 import contextlib
 import fcntl
-import json
 import os
 import time
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
+from otpkeep.device.vault import layout
 from otpkeep.errors import VaultCorruptError, VaultError, VaultLockedError
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
     from pathlib import Path
 
-MAGIC = b"otpkeep-vault\n"
-FORMAT = 1
-MAX_VAULT_BYTES = 64 * 1024 * 1024
-MAX_HEADER_BYTES = 4096
+MAGIC = layout.MAGIC
+FORMAT = layout.FORMAT
+MAX_VAULT_BYTES = layout.MAX_VAULT_BYTES
+MAX_HEADER_BYTES = layout.MAX_HEADER_BYTES
 
 
 class Header(NamedTuple):
@@ -40,8 +35,17 @@ class Header(NamedTuple):
 
     def encode(self) -> bytes:
         """The magic line and the header line: the associated data of the seal."""
-        body = {"format": self.format, "keystore": self.keystore, "vault_id": self.vault_id}
-        return MAGIC + json.dumps(body, sort_keys=True).encode("ascii") + b"\n"
+        return layout.encode_header(self.vault_id, self.keystore, self.format)
+
+
+def stamp(path: Path) -> tuple[int, int, int] | None:
+    """What changes whenever the file is replaced (it always is, by a rename): its inode,
+    its modification time in nanoseconds and its size; None when it is not there."""
+    try:
+        info = os.stat(path)  # noqa: PTH116 - one call, without pathlib's import cost
+    except OSError:
+        return None
+    return (info.st_ino, info.st_mtime_ns, info.st_size)
 
 
 def read_file(path: Path) -> tuple[Header, bytes, bytes] | None:
@@ -51,6 +55,10 @@ def read_file(path: Path) -> tuple[Header, bytes, bytes] | None:
             raw = handle.read(MAX_VAULT_BYTES + 1)
     except FileNotFoundError:
         return None
+    except NotADirectoryError as exc:
+        raise VaultError(
+            f"The device folder {path.parent} is not a folder (or is inside a file)."
+        ) from exc
     except OSError as exc:
         raise VaultError(f"The vault {path} cannot be read ({exc.strerror}).") from exc
     return parse(path, raw)
@@ -58,31 +66,32 @@ def read_file(path: Path) -> tuple[Header, bytes, bytes] | None:
 
 def parse(path: Path, raw: bytes) -> tuple[Header, bytes, bytes]:
     """Split a vault file into header, associated data and sealed body."""
+    found = layout.split(raw)
+    if found is None:
+        raise VaultCorruptError(_not_laid_out(path, raw))
+    line, associated, sealed = found
+    return _header(path, line), associated, sealed
+
+
+def _not_laid_out(path: Path, raw: bytes) -> str:
+    """What is wrong with a file :func:`layout.split` refused, in one sentence."""
     if len(raw) > MAX_VAULT_BYTES:
-        raise VaultCorruptError(f"The file {path} is too large to be an otpkeep vault.")
-    if not raw.startswith(MAGIC):
-        if MAGIC.startswith(raw):
-            raise VaultCorruptError(f"The vault {path} is truncated; it was left untouched.")
-        raise VaultCorruptError(f"The file {path} is not an otpkeep vault; it was left untouched.")
-    end = raw.find(b"\n", len(MAGIC), len(MAGIC) + MAX_HEADER_BYTES)
-    if end < 0:
-        raise VaultCorruptError(f"The vault {path} is damaged or truncated; it was left untouched.")
-    header = _header(path, raw[len(MAGIC) : end])
-    return header, raw[: end + 1], raw[end + 1 :]
+        return f"The file {path} is too large to be an otpkeep vault."
+    if raw.startswith(MAGIC):
+        return f"The vault {path} is damaged or truncated; it was left untouched."
+    if MAGIC.startswith(raw):
+        return f"The vault {path} is truncated; it was left untouched."
+    return f"The file {path} is not an otpkeep vault; it was left untouched."
 
 
 def _header(path: Path, line: bytes) -> Header:
     try:
-        fields: Any = json.loads(line)
-        header = Header(
-            vault_id=str(fields["vault_id"]),
-            keystore=str(fields["keystore"]),
-            format=int(fields["format"]),
-        )
+        vault_id, keystore, format_ = layout.header_fields(line)
     except (ValueError, TypeError, KeyError) as exc:
         raise VaultCorruptError(
             f"The vault {path} has a damaged header; it was left untouched."
         ) from exc
+    header = Header(vault_id=vault_id, keystore=keystore, format=format_)
     if header.format > FORMAT:
         raise VaultError(
             f"The vault {path} was written by a newer otpkeep (format {header.format}): "
@@ -91,6 +100,24 @@ def _header(path: Path, line: bytes) -> Header:
     if header.format < 1:
         raise VaultCorruptError(f"The vault {path} has a damaged header; it was left untouched.")
     return header
+
+
+def remove_leftovers(folder: Path, names: tuple[str, ...]) -> None:
+    """Remove the temporary files a crash left behind while writing one of ``names``.
+
+    Call it holding the vault's lock: every write makes its temporary file under it, so
+    any such file found then belongs to a process that died (a copy of the device key
+    among them, which must not linger).
+    """
+    prefixes = tuple(f".{name}." for name in names)
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return
+    for entry in entries:
+        if entry.name.startswith(prefixes) and entry.name.endswith(".tmp"):
+            with contextlib.suppress(OSError):
+                os.unlink(entry.path)  # noqa: PTH108 - a DirEntry's path; pathlib stays off the read path
 
 
 def write_atomically(path: Path, data: bytes) -> None:

@@ -3,29 +3,42 @@
 The choice is made once, when the vault is created, and recorded in the vault's
 unencrypted header (:attr:`KeyStore.kind` plus the vault id); later runs build the
 same store from that record with :func:`open_store`, so ``keyring`` (slow to import)
-is imported only by vaults that use it.
+is imported only by vaults that use it. How the key is written down (in the key file
+and in the keyring alike) is :mod:`~otpkeep.device.vault.layout`'s.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
 import os
 from typing import TYPE_CHECKING, Any, Protocol
 
+from otpkeep.device.vault import layout
+from otpkeep.device.vault.layout import FILE, KEY_FILE_NAME, KEYRING, encode_key
 from otpkeep.errors import DeviceKeyError
 
 if TYPE_CHECKING:
     from collections.abc import Callable
     from pathlib import Path
 
-KEY_BYTES = 32
-KEY_FILE_NAME = "vault.key"
+__all__ = [
+    "FILE",
+    "KEYRING",
+    "KEYRING_SERVICE",
+    "KEYSTORE_ENV",
+    "KEY_FILE_NAME",
+    "FileKeyStore",
+    "KeyStore",
+    "KeyringBackend",
+    "KeyringKeyStore",
+    "choose_store",
+    "decode_key",
+    "encode_key",
+    "open_store",
+    "system_keyring",
+]
+
 KEYRING_SERVICE = "otpkeep"
 KEYSTORE_ENV = "OTPKEEP_KEYSTORE"
-FILE = "file"
-KEYRING = "keyring"
-_KEY_PREFIX = "otpkeep-device-key-v1:"
 _NO_BACKEND = frozenset(
     {
         "keyring.backends.fail.Keyring",
@@ -60,22 +73,12 @@ class KeyStore(Protocol):
         ...
 
 
-def encode_key(key: bytes) -> str:
-    """The key as one line of text (what the key file and the keyring hold)."""
-    return _KEY_PREFIX + base64.urlsafe_b64encode(key).decode("ascii")
-
-
 def decode_key(text: str, where: str) -> bytes:
     """Parse :func:`encode_key`'s text; anything else is a :class:`DeviceKeyError`."""
-    body = text.strip()
-    if body.startswith(_KEY_PREFIX):
-        try:
-            key = base64.urlsafe_b64decode(body.removeprefix(_KEY_PREFIX).encode("ascii"))
-        except (binascii.Error, ValueError, UnicodeEncodeError):
-            key = b""
-        if len(key) == KEY_BYTES:
-            return key
-    raise DeviceKeyError(f"The device key in {where} is not a valid otpkeep key.")
+    key = layout.parse_key(text)
+    if key is None:
+        raise DeviceKeyError(f"The device key in {where} is not a valid otpkeep key.")
+    return key
 
 
 class FileKeyStore:

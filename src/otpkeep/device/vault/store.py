@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from otpkeep.crypto import envelope
 from otpkeep.device.vault import file as vaultfile
+from otpkeep.device.vault import layout
 from otpkeep.device.vault.data import StoredAccount, VaultData, data_from_json, data_to_json, new_id
 from otpkeep.device.vault.home import resolve_home
 from otpkeep.device.vault.keystore import (
@@ -32,12 +33,12 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
     from pathlib import Path
 
-__all__ = ["SCHEMA", "StoredAccount", "Vault", "VaultData"]
+__all__ = ["LOCK_FILE_NAME", "SCHEMA", "VAULT_FILE_NAME", "StoredAccount", "Vault", "VaultData"]
 
-VAULT_FILE_NAME = "vault.otpkeep"
-LOCK_FILE_NAME = "vault.lock"
-SCHEMA = 1
-"""The version of the sealed payload; raise it with a step in ``MIGRATIONS``."""
+VAULT_FILE_NAME = layout.VAULT_FILE_NAME
+LOCK_FILE_NAME = layout.LOCK_FILE_NAME
+SCHEMA = layout.SCHEMA
+"""The version of the sealed payload; raise it (in :mod:`layout`) with a step in ``MIGRATIONS``."""
 
 MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
 """``MIGRATIONS[n]`` turns a schema-``n`` payload into a schema-``n + 1`` payload."""
@@ -63,6 +64,7 @@ class Vault:
         self._keystore_preference = keystore
         self._find_keyring = find_keyring
         self._key: tuple[str, bytes] | None = None
+        self._loaded: tuple[tuple[int, int, int], VaultData] | None = None
 
     @classmethod
     def at(cls, home: str | os.PathLike[str] | None = None, **options: Any) -> Vault:
@@ -73,17 +75,31 @@ class Vault:
         """Whether a vault file is there (it may still be damaged)."""
         return self.path.exists()
 
+    def vault_id(self) -> str | None:
+        """The id in the vault's header (None when there is no vault yet)."""
+        found = vaultfile.read_file(self.path)
+        return None if found is None else found[0].vault_id
+
     def keystore_kind(self) -> str | None:
         """``file`` or ``keyring`` for an existing vault; None when there is none yet."""
         found = vaultfile.read_file(self.path)
         return None if found is None else found[0].keystore
 
     def load(self) -> VaultData:
-        """A read-only snapshot; an empty one when there is no vault yet."""
+        """A read-only snapshot; an empty one when there is no vault yet.
+
+        The snapshot of an unchanged file is read once: loading again returns the same
+        object until the file is replaced. Change the vault only in a :meth:`transaction`.
+        """
+        stamp = vaultfile.stamp(self.path)
+        if stamp is not None and self._loaded is not None and self._loaded[0] == stamp:
+            return self._loaded[1]
         found = vaultfile.read_file(self.path)
         if found is None:
             return VaultData()
-        return self._open(*found)
+        data = self._open(*found)
+        self._loaded = None if stamp is None else (stamp, data)
+        return data
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[VaultData]:
@@ -91,8 +107,10 @@ class Vault:
 
         Not re-entrant: do not open a second transaction inside one.
         """
-        self.home.mkdir(mode=0o700, parents=True, exist_ok=True)
+        self._make_home()
         with vaultfile.locked(self.lock_path, self.lock_timeout):
+            # Under the lock no other writer is half-way: a temporary file is a crash's.
+            vaultfile.remove_leftovers(self.home, (VAULT_FILE_NAME, layout.KEY_FILE_NAME))
             found = vaultfile.read_file(self.path)
             if found is None:
                 header, data = None, VaultData()
@@ -112,6 +130,20 @@ class Vault:
             else:
                 key = self._device_key(header)
             self._save(header, key, data_to_json(data))
+
+    def _make_home(self) -> None:
+        """The device folder, made (0700) if it is not there yet; one sentence if it cannot be."""
+        if self.home.is_dir():
+            return
+        if self.home.exists():
+            raise VaultError(f"The device folder {self.home} is a file, not a folder.")
+        try:
+            self.home.mkdir(mode=0o700, parents=True, exist_ok=True)
+        except OSError as exc:
+            reason = exc.strerror or type(exc).__name__
+            raise VaultError(
+                f"The device folder {self.home} cannot be made ({reason}): choose another one."
+            ) from exc
 
     def _create(self) -> tuple[vaultfile.Header, KeyStore, bytes]:
         vault_id = new_id()
@@ -141,14 +173,17 @@ class Vault:
     def _open(self, header: vaultfile.Header, associated: bytes, sealed: bytes) -> VaultData:
         key = self._device_key(header)
         try:
-            plain = envelope.open_sealed(key, sealed, associated_data=associated)
+            raw = layout.unseal(key, associated, sealed)
         except DecryptionError:
             raise VaultCorruptError(
                 f"The vault {self.path} is damaged, or its device key is not the one it was "
                 "sealed with; it was left untouched."
             ) from None
+        except ValueError as exc:
+            raise VaultCorruptError(
+                f"The vault {self.path} holds data otpkeep cannot read; it was left untouched."
+            ) from exc
         try:
-            raw = json.loads(plain)
             return data_from_json(_migrate(raw))
         except (ValueError, TypeError, KeyError, AttributeError) as exc:
             raise VaultCorruptError(
@@ -156,19 +191,14 @@ class Vault:
             ) from exc
 
     def _save(self, header: vaultfile.Header, key: bytes, payload: dict[str, Any]) -> None:
-        associated = header.encode()
-        body = json.dumps({"schema": SCHEMA, **payload}, separators=(",", ":")).encode()
-        sealed = envelope.seal(key, body, associated_data=associated)
-        vaultfile.write_atomically(self.path, associated + sealed)
+        vaultfile.write_atomically(self.path, layout.seal(key, header.encode(), payload))
 
 
-def _snapshot(data: VaultData) -> tuple[str, str]:
-    """Accounts and state as text: a deep copy to tell whether a transaction changed them."""
-    payload = data_to_json(data)
-    return (
-        json.dumps(payload["accounts"], sort_keys=True),
-        json.dumps(payload["state"], sort_keys=True),
-    )
+def _snapshot(data: VaultData) -> tuple[tuple[tuple[object, ...], ...], str]:
+    """What tells whether a transaction changed the vault: each account's mark (its fields
+    are never changed in place, only replaced) and the state as text."""
+    accounts = tuple(stored.mark() for stored in data.accounts.values())
+    return accounts, json.dumps(data.state.to_json(), sort_keys=True)
 
 
 def _migrate(raw: Any) -> dict[str, Any]:

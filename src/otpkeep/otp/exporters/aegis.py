@@ -12,7 +12,7 @@ import os
 import uuid
 from typing import TYPE_CHECKING
 
-from otpkeep.crypto import interop
+from otpkeep.crypto import hazmat_legacy
 from otpkeep.otp.account import Account, OtpType, encode_base32
 
 if TYPE_CHECKING:
@@ -67,7 +67,7 @@ def _seal(
     key: bytes, plaintext: bytes, rng: Callable[[int], bytes]
 ) -> tuple[bytes, dict[str, str]]:
     nonce = rng(12)
-    sealed = interop.aes_gcm_encrypt(key, nonce, plaintext)
+    sealed = hazmat_legacy.aes_gcm_encrypt(key, nonce, plaintext)
     return sealed[:-TAG], {"nonce": nonce.hex(), "tag": sealed[-TAG:].hex()}
 
 
@@ -77,7 +77,9 @@ def encrypted(
     """An Aegis export of ``accounts`` that Aegis opens with ``password``."""
     master = rng(32)
     salt = rng(32)
-    slot_key = interop.scrypt(password.encode("utf-8"), salt, n=SCRYPT_N, r=SCRYPT_R, p=SCRYPT_P)
+    slot_key = hazmat_legacy.scrypt(
+        password.encode("utf-8"), salt, n=SCRYPT_N, r=SCRYPT_R, p=SCRYPT_P
+    )
     wrapped, key_params = _seal(slot_key, master, rng)
     db, params = _seal(master, json.dumps(_db(accounts, rng)).encode("utf-8"), rng)
     slot = {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from otpkeep.crypto import interop
+from otpkeep.crypto import hazmat_legacy
 from otpkeep.errors import DecryptionError, ImportFormatError, WrongPasswordError
 from otpkeep.otp.account import Account, OtpType, decode_base32
 from otpkeep.otp.importers import fields as f
@@ -45,7 +45,7 @@ def _master_key(header: Mapping[str, object], password: Password) -> bytes:
     secret = password.encoded()
     for slot in slots:
         params = f.mapping(slot.get("key_params"), "the slot's key parameters")
-        key = interop.scrypt(
+        key = hazmat_legacy.scrypt(
             secret,
             f.hexbytes(f.text(slot, "salt"), "the salt"),
             n=f.integer(slot, "n"),
@@ -54,7 +54,7 @@ def _master_key(header: Mapping[str, object], password: Password) -> bytes:
         )
         sealed = f.hexbytes(f.text(slot, "key")) + f.hexbytes(f.text(params, "tag"))
         try:
-            return interop.aes_gcm_decrypt(key, f.hexbytes(f.text(params, "nonce")), sealed)
+            return hazmat_legacy.aes_gcm_decrypt(key, f.hexbytes(f.text(params, "nonce")), sealed)
         except DecryptionError:
             continue
     raise WrongPasswordError("The password does not open this Aegis export.")
@@ -66,7 +66,7 @@ def _decrypt(doc: Mapping[str, object], password: Password) -> object:
     master = _master_key(header, password)
     sealed = f.b64(f.text(doc, "db"), "the vault") + f.hexbytes(f.text(params, "tag"))
     try:
-        plain = interop.aes_gcm_decrypt(master, f.hexbytes(f.text(params, "nonce")), sealed)
+        plain = hazmat_legacy.aes_gcm_decrypt(master, f.hexbytes(f.text(params, "nonce")), sealed)
     except DecryptionError:
         raise ImportFormatError(
             "The Aegis export is damaged: its vault does not decrypt."

@@ -5,7 +5,7 @@ from __future__ import annotations
 import struct
 from typing import TYPE_CHECKING
 
-from otpkeep.crypto import interop
+from otpkeep.crypto import hazmat_legacy
 from otpkeep.errors import DecryptionError, ImportFormatError, WrongPasswordError
 from otpkeep.otp.account import Account, OtpType, decode_base32
 from otpkeep.otp.importers import fields as f
@@ -90,13 +90,15 @@ def _decrypt(data: bytes, password: Password) -> bytes:
     if MIN_ITERATIONS <= iterations <= MAX_ITERATIONS and len(data) >= 4 + SALT + NONCE + TAG:
         salt = data[4 : 4 + SALT]
         nonce = data[4 + SALT : 4 + SALT + NONCE]
-        key = interop.pbkdf2("sha1", secret, salt, iterations)
+        key = hazmat_legacy.pbkdf2("sha1", secret, salt, iterations)
         try:
-            return interop.aes_gcm_decrypt(key, nonce, data[4 + SALT + NONCE :])
+            return hazmat_legacy.aes_gcm_decrypt(key, nonce, data[4 + SALT + NONCE :])
         except DecryptionError:
             pass
     try:
-        return interop.aes_gcm_decrypt(interop.sha256(secret), data[:NONCE], data[NONCE:])
+        return hazmat_legacy.aes_gcm_decrypt(
+            hazmat_legacy.sha256(secret), data[:NONCE], data[NONCE:]
+        )
     except DecryptionError:
         raise WrongPasswordError("The password does not open this andOTP backup.") from None
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from otpkeep.crypto import interop
+from otpkeep.crypto import hazmat_legacy
 from otpkeep.errors import DecryptionError, InvalidAccountError, WrongPasswordError
 from otpkeep.otp.account import Account, decode_base32
 from otpkeep.otp.importers import fields as f
@@ -58,9 +58,9 @@ def _issuer_and_name(obj: Mapping[str, object]) -> tuple[str, str]:
 def _decrypt_secret(obj: Mapping[str, object], password: Password) -> bytes:
     sealed = f.b64(f.text(obj, "encryptedSecret"), "the encrypted secret")
     salt = f.text(obj, "salt").encode("utf-8")
-    key = interop.pbkdf2("sha1", password.encoded(), salt, ITERATIONS)
+    key = hazmat_legacy.pbkdf2("sha1", password.encoded(), salt, ITERATIONS)
     try:
-        return decode_base32(interop.aes_cbc_decrypt(key, ZERO_IV, sealed).decode("ascii"))
+        return decode_base32(hazmat_legacy.aes_cbc_decrypt(key, ZERO_IV, sealed).decode("ascii"))
     except (DecryptionError, UnicodeDecodeError, InvalidAccountError):
         raise WrongPasswordError("The backup password does not open these Authy tokens.") from None
 

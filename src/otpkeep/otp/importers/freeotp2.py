@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from otpkeep.crypto import interop
+from otpkeep.crypto import hazmat_legacy
 from otpkeep.errors import DecryptionError, WrongPasswordError
 from otpkeep.otp.importers import fields as f
 from otpkeep.otp.importers.freeotp import token_account
@@ -26,7 +26,10 @@ if TYPE_CHECKING:
 
 MASTER_KEY = "masterKey"
 TOKEN_SUFFIX = "-token"  # noqa: S105 - a key suffix, not a password
-KDFS: dict[str, interop.HashName] = {"PBKDF2withHmacSHA1": "sha1", "PBKDF2withHmacSHA512": "sha512"}
+KDFS: dict[str, hazmat_legacy.HashName] = {
+    "PBKDF2withHmacSHA1": "sha1",
+    "PBKDF2withHmacSHA512": "sha512",
+}
 GCM = "AES/GCM/NoPadding"
 DER_OCTET_STRING = 0x04
 DER_SEQUENCE = 0x30
@@ -64,7 +67,7 @@ def gcm_nonce(parameters: bytes) -> bytes:
 def _open(key: bytes, sealed_key: Mapping[str, object]) -> bytes:
     if f.text(sealed_key, "mCipher") != GCM:
         raise f.EntryError("the token uses an unsupported cipher")
-    return interop.aes_gcm_decrypt(
+    return hazmat_legacy.aes_gcm_decrypt(
         key,
         gcm_nonce(f.signed_bytes(sealed_key.get("mParameters"))),
         f.signed_bytes(sealed_key.get("mCipherText")),
@@ -77,7 +80,7 @@ def _master_key(value: str, password: Password) -> bytes:
     kdf = KDFS.get(f.text(obj, "mAlgorithm"))
     if kdf is None:
         raise f.EntryError("its master key uses an unsupported key derivation")
-    key = interop.pbkdf2(
+    key = hazmat_legacy.pbkdf2(
         kdf, password.encoded(), f.signed_bytes(obj.get("mSalt")), f.integer(obj, "mIterations")
     )
     try:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from otpkeep.crypto import interop
+from otpkeep.crypto import hazmat_legacy
 from otpkeep.errors import DecryptionError, ImportFormatError, WrongPasswordError
 from otpkeep.otp.account import Account, Algorithm, OtpType, decode_base32
 from otpkeep.otp.importers import fields as f
@@ -90,17 +90,17 @@ def _decrypt(data: bytes, password: Password) -> bytes:
     try:
         if data.startswith(HEADER):
             body = data[len(HEADER) :]
-            key = interop.argon2id(
+            key = hazmat_legacy.argon2id(
                 secret,
                 body[:16],
                 iterations=ARGON2_ITERATIONS,
                 memory_kib=ARGON2_MEMORY_KIB,
                 lanes=ARGON2_LANES,
             )
-            return interop.aes_gcm_decrypt(key, body[16:28], body[28:])
+            return hazmat_legacy.aes_gcm_decrypt(key, body[16:28], body[28:])
         body = data[len(LEGACY_HEADER) :]
-        key = interop.pbkdf2("sha1", secret, body[:20], LEGACY_ITERATIONS)
-        return interop.aes_cbc_decrypt(key, body[20:36], body[36:])
+        key = hazmat_legacy.pbkdf2("sha1", secret, body[:20], LEGACY_ITERATIONS)
+        return hazmat_legacy.aes_cbc_decrypt(key, body[20:36], body[36:])
     except DecryptionError:
         raise WrongPasswordError("The password does not open this Stratum backup.") from None
 

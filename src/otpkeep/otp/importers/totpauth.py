@@ -11,7 +11,7 @@ import base64
 import binascii
 from typing import TYPE_CHECKING
 
-from otpkeep.crypto import interop
+from otpkeep.crypto import hazmat_legacy
 from otpkeep.errors import DecryptionError, ImportFormatError, WrongPasswordError
 from otpkeep.otp.account import Account, decode_base32
 from otpkeep.otp.importers import fields as f
@@ -90,7 +90,9 @@ def _is_backup(source: Source) -> bool:
 def _read_backup(source: Source, password: Password) -> list[ImportEntry]:
     data = _ciphertext(source) or b""
     try:
-        plain = interop.aes_cbc_decrypt(interop.sha256(password.encoded()), ZERO_IV, data)
+        plain = hazmat_legacy.aes_cbc_decrypt(
+            hazmat_legacy.sha256(password.encoded()), ZERO_IV, data
+        )
         doc = parse_json(plain.decode("utf-8"))
     except (DecryptionError, UnicodeDecodeError):
         raise WrongPasswordError(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from otpkeep.crypto import interop
+from otpkeep.crypto import hazmat_legacy
 from otpkeep.errors import DecryptionError, ImportFormatError, WrongPasswordError
 from otpkeep.otp.account import Account, OtpType, decode_base32
 from otpkeep.otp.importers import fields as f
@@ -78,9 +78,9 @@ def _decrypt(blob: str, password: Password) -> list[object]:
     if len(parts) != 3:
         raise f.EntryError("its encrypted services are not ciphertext:salt:iv")
     sealed, salt, iv = (f.b64(part, "the encrypted services") for part in parts)
-    key = interop.pbkdf2("sha256", password.encoded(), salt, ITERATIONS)
+    key = hazmat_legacy.pbkdf2("sha256", password.encoded(), salt, ITERATIONS)
     try:
-        plain = interop.aes_gcm_decrypt(key, iv, sealed)
+        plain = hazmat_legacy.aes_gcm_decrypt(key, iv, sealed)
     except DecryptionError:
         raise WrongPasswordError("The password does not open this 2FAS backup.") from None
     try:

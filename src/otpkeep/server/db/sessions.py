@@ -76,6 +76,23 @@ def live_of_account(db: Session, account_id: uuid.UUID) -> list[SessionRow]:
     )
 
 
+def rename(
+    db: Session, account_id: uuid.UUID, session_id: uuid.UUID, name: str
+) -> SessionRow | None:
+    """Give one live session of the account another name; the row, or None if none."""
+    row = db.scalar(
+        select(SessionRow).where(
+            SessionRow.id == session_id,
+            SessionRow.account_id == account_id,
+            SessionRow.ended_at.is_(None),
+        )
+    )
+    if row is not None:
+        row.name = name
+        db.flush()
+    return row
+
+
 def end(
     db: Session, account_id: uuid.UUID, session_id: uuid.UUID, *, reason: str, now: dt.datetime
 ) -> SessionRow | None:

@@ -66,6 +66,8 @@ class VerificationRow(Base):
     created_at: Mapped[dt.datetime] = mapped_column(When)
     expires_at: Mapped[dt.datetime] = mapped_column(When, index=True)
     used_at: Mapped[dt.datetime | None] = mapped_column(When)
+    outbox_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    """The outbox message that carries the code, to tell the device what became of it."""
 
 
 class SendLimitRow(Base):

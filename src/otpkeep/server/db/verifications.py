@@ -5,8 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sqlalchemy import delete, update
+from sqlalchemy import delete, func, select, update
 
+from otpkeep.protocol.kinds import Delivery as MailState
+from otpkeep.server.db.outbox import OutboxMessage
 from otpkeep.server.db.tables import VerificationRow
 
 if TYPE_CHECKING:
@@ -14,6 +16,18 @@ if TYPE_CHECKING:
     import uuid
 
     from sqlalchemy.orm import Session
+
+
+PURGED = -1
+"""The tries of an outbox message that is no longer there (the outer join found none)."""
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """What became of a verification's mail, and after how many tries."""
+
+    state: MailState
+    attempts: int
 
 
 @dataclass(frozen=True)
@@ -61,6 +75,33 @@ def mark_used(db: Session, verification_id: uuid.UUID, *, now: dt.datetime) -> b
         .returning(VerificationRow.id)
     ).one_or_none()
     return result is not None
+
+
+def delivery(db: Session, verification_id: uuid.UUID) -> Delivery | None:
+    """What became of the code's mail; None when there is no such verification."""
+    row = db.execute(
+        select(
+            OutboxMessage.sent_at,
+            OutboxMessage.next_attempt_at,
+            func.coalesce(OutboxMessage.attempts, PURGED),
+            VerificationRow.outbox_id,
+        )
+        .select_from(VerificationRow)
+        .outerjoin(OutboxMessage, OutboxMessage.id == VerificationRow.outbox_id)
+        .where(VerificationRow.id == verification_id)
+    ).one_or_none()
+    if row is None:
+        return None
+    sent_at, next_attempt_at, attempts, outbox_id = row
+    if outbox_id is None:
+        return Delivery(state=MailState.QUEUED, attempts=0)  # made before it was recorded
+    if attempts == PURGED:  # settled long ago and purged: the code has long expired too
+        return Delivery(state=MailState.SENT, attempts=0)
+    if sent_at is not None:
+        return Delivery(state=MailState.SENT, attempts=attempts)
+    if attempts > 0 and next_attempt_at is None:
+        return Delivery(state=MailState.FAILED, attempts=attempts)
+    return Delivery(state=MailState.QUEUED, attempts=attempts)
 
 
 def purge(db: Session, *, before: dt.datetime) -> int:

@@ -57,8 +57,9 @@ def enqueue(  # noqa: PLR0913 - the message, its recipient, the key and the time
     template: str,
     context: Mapping[str, str | int],
     now: datetime,
-) -> None:
-    """Render ``template`` for ``to``; add it, sealed, to the outbox in the caller's transaction."""
+) -> uuid.UUID:
+    """Render ``template`` for ``to``; add it, sealed, to the outbox in the caller's
+    transaction. The message's id in the outbox."""
     now = rows.aware_utc(now)
     row_id = uuid.uuid4()
     message_id = new_message_id(row_id)
@@ -75,6 +76,7 @@ def enqueue(  # noqa: PLR0913 - the message, its recipient, the key and the time
         now=now,
     )
     db.info[QUEUED] = True
+    return row_id
 
 
 def wake_after_commit(sessions: sessionmaker[Session], wake: Callable[[], None]) -> None:

@@ -8,7 +8,13 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Response, status
 
 from otpkeep.protocol import endpoints as e
-from otpkeep.protocol.messages import AccountExport, DeviceList, EventList
+from otpkeep.protocol.messages import (
+    AccountExport,
+    DeviceInfo,
+    DeviceList,
+    DeviceRename,
+    EventList,
+)
 from otpkeep.server.routes.deps import CallDep, route
 from otpkeep.server.services import account
 
@@ -20,6 +26,12 @@ PossessionHeader = Annotated[str | None, Header(alias=e.POSSESSION_HEADER)]
 def devices(call: CallDep) -> DeviceList:
     """The account's device sessions."""
     return call(account.list_devices)
+
+
+@route(router, e.RENAME_DEVICE)
+def rename(device_id: uuid.UUID, body: DeviceRename, call: CallDep) -> DeviceInfo:
+    """Give one of the account's devices another name."""
+    return call(account.rename_device, device_id, body.name)
 
 
 @route(router, e.REVOKE_DEVICE, response_class=Response)

@@ -10,8 +10,11 @@ from fastapi import APIRouter, Header
 from otpkeep.protocol import endpoints as e
 from otpkeep.protocol.messages import (
     EmailChanged,
+    LinkOpen,
     SessionGranted,
     VerificationConfirm,
+    VerificationDelivery,
+    VerificationLink,
     VerificationStart,
     VerificationStarted,
 )
@@ -36,3 +39,15 @@ def confirm(
 ) -> SessionGranted | EmailChanged:
     """Check the code: a mailbox session (enable, transfer) or the new address (change)."""
     return call.optional(verification.confirm, verification_id, body.code)
+
+
+@route(router, e.VERIFICATION_DELIVERY)
+def delivery(verification_id: uuid.UUID, call: CallDep) -> VerificationDelivery:
+    """Whether the code's mail was taken by the mail server, is still on its way, or failed."""
+    return call.optional(verification.delivery, verification_id)
+
+
+@route(router, e.OPEN_LINK)
+def open_link(body: LinkOpen, call: CallDep) -> VerificationLink:
+    """The verification and code of an emailed link, for the app it was pasted into."""
+    return call.optional(verification.open_emailed_link, body)

@@ -43,7 +43,7 @@ if TYPE_CHECKING:
 
     from sqlalchemy.orm import Session
 
-    from otpkeep.server.db.tables import AccountRow
+    from otpkeep.server.db.tables import AccountRow, SessionRow
     from otpkeep.server.runtime import Runtime
     from otpkeep.server.services.auth import Caller
 
@@ -55,22 +55,34 @@ def _account(db: Session, caller: Caller, *, lock: bool = False) -> AccountRow:
     return account
 
 
+def _device(row: SessionRow, caller: Caller) -> DeviceInfo:
+    return DeviceInfo(
+        id=row.id,
+        name=row.name,
+        scope=SessionScope(row.scope),
+        created_at=row.created_at,
+        last_seen_at=row.last_seen_at,
+        current=row.id == caller.session_id,
+    )
+
+
 def list_devices(rt: Runtime, db: Session, caller: Caller) -> DeviceList:
     """The account's live sessions, the caller's marked ``current``."""
     del rt
     return DeviceList(
-        devices=[
-            DeviceInfo(
-                id=row.id,
-                name=row.name,
-                scope=SessionScope(row.scope),
-                created_at=row.created_at,
-                last_seen_at=row.last_seen_at,
-                current=row.id == caller.session_id,
-            )
-            for row in sessions.live_of_account(db, caller.account_id)
-        ]
+        devices=[_device(row, caller) for row in sessions.live_of_account(db, caller.account_id)]
     )
+
+
+def rename_device(
+    rt: Runtime, db: Session, caller: Caller, device_id: uuid.UUID, name: str
+) -> DeviceInfo:
+    """Give one of the account's devices another name (what the lists and mails call it)."""
+    del rt
+    row = sessions.rename(db, caller.account_id, device_id, name)
+    if row is None:
+        raise refuse(ErrorCode.NOT_FOUND, "No device of this account has that id.")
+    return _device(row, caller)
 
 
 def revoke_device(

@@ -48,9 +48,11 @@ def mail(  # noqa: PLR0913 - the message and where it goes
     *,
     now: dt.datetime,
     context: Mapping[str, str | int] | None = None,
-) -> None:
-    """Queue the ``template`` message for ``to`` in the outbox, sealed."""
-    outbox.enqueue(db, key=rt.keys.outbox, to=to, template=template, context=context or {}, now=now)
+) -> uuid.UUID:
+    """Queue the ``template`` message for ``to`` in the outbox, sealed; its outbox id."""
+    return outbox.enqueue(
+        db, key=rt.keys.outbox, to=to, template=template, context=context or {}, now=now
+    )
 
 
 def when(moment: dt.datetime) -> str:

@@ -26,10 +26,13 @@ from otpkeep.protocol.messages import (
     CODE_LENGTH,
     EmailChanged,
     EventKind,
+    LinkOpen,
     PossessionAction,
     Purpose,
     SessionGranted,
     SessionScope,
+    VerificationDelivery,
+    VerificationLink,
     VerificationStart,
     VerificationStarted,
 )
@@ -37,7 +40,7 @@ from otpkeep.server.db import accounts, limits, passcodes, undos, verifications
 from otpkeep.server.db.tables import EmailUndoRow, VerificationRow
 from otpkeep.server.errors import refuse
 from otpkeep.server.services import auth, notify, possession
-from otpkeep.server.services.links import seal_link, seal_undo
+from otpkeep.server.services.links import open_link, seal_link, seal_undo
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -136,6 +139,20 @@ def start(  # noqa: PLR0913 - one argument per fact of the request
     verification_id = uuid.uuid4()
     code = new_code()
     lifetime = settings.code_lifetime_seconds
+    token = seal_link(rt.keys.link_token, verification_id, code)
+    outbox_id = notify.mail(
+        rt,
+        db,
+        email,
+        "verification_code",
+        now=now,
+        context={
+            "code": code,
+            "link": f"{settings.public_url.rstrip('/')}/v/{token}",
+            "purpose": request.purpose.value,
+            "minutes": lifetime // 60,
+        },
+    )
     verifications.add(
         db,
         VerificationRow(
@@ -148,21 +165,8 @@ def start(  # noqa: PLR0913 - one argument per fact of the request
             account_id=account_id,
             created_at=now,
             expires_at=now + dt.timedelta(seconds=lifetime),
+            outbox_id=outbox_id,
         ),
-    )
-    token = seal_link(rt.keys.link_token, verification_id, code)
-    notify.mail(
-        rt,
-        db,
-        email,
-        "verification_code",
-        now=now,
-        context={
-            "code": code,
-            "link": f"{settings.public_url.rstrip('/')}/v/{token}",
-            "purpose": request.purpose.value,
-            "minutes": lifetime // 60,
-        },
     )
     return VerificationStarted(verification_id=verification_id, expires_in=lifetime)
 
@@ -202,6 +206,39 @@ def confirm(
     if purpose is Purpose.CHANGE_EMAIL and caller is not None:
         return _change_email(rt, db, row, caller, now=now)
     return _grant_session(rt, db, row, now=now)
+
+
+def delivery(
+    rt: Runtime, db: Session, caller: Caller | None, verification_id: uuid.UUID
+) -> VerificationDelivery:
+    """What became of a verification's email (its id is known only to whoever started it)."""
+    del rt, caller
+    found = verifications.delivery(db, verification_id)
+    if found is None:
+        raise refuse(ErrorCode.NOT_FOUND, "No verification has that id.")
+    return VerificationDelivery(delivery=found.state, attempts=found.attempts)
+
+
+def open_emailed_link(
+    rt: Runtime, db: Session, caller: Caller | None, request: LinkOpen
+) -> VerificationLink:
+    """The verification and code an emailed link holds, while its code can still be used.
+
+    The link holds no more than the email does (the code is written beside it); the app
+    then confirms the code as if it had been typed.
+    """
+    del caller
+    contents = open_link(rt.keys.link_token, request.token)
+    if contents is None:
+        raise refuse(ErrorCode.NOT_FOUND, "That is not a link this service sent.")
+    row = verifications.get(db, contents.verification_id)
+    now = rt.now()
+    if row is None or row.used_at is not None or row.expires_at <= now or row.attempts_left <= 0:
+        raise refuse(
+            ErrorCode.VERIFICATION_EXPIRED,
+            "This link's code has expired or was already used: ask for a new one.",
+        )
+    return VerificationLink(verification_id=contents.verification_id, code=contents.code)
 
 
 def _grant_session(

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from otpkeep.tui.context import Context
 
 PROMISE = (
-    "otpkeep keeps your one-time-password accounts in an encrypted vault on this device. "
+    "Your one-time-password accounts are kept in an encrypted vault on this device. "
     "With backups on, every change is encrypted here and uploaded as ciphertext: the "
     "service never receives a secret or your passcode, and answers passcode guesses only "
     "online, ten at most."

@@ -165,7 +165,7 @@ class AddScreen(FormScreen[int]):
         self.query_one("#digits-row").display = kind is not OtpType.STEAM
         self.query_one("#algorithm-row").display = kind is not OtpType.STEAM
 
-    # --- the three ways in -----------------------------------------------------------
+    # The three ways in.
 
     @on(Button.Pressed, "#add-uri")
     @on(Field.Submitted, "#uri")
@@ -223,13 +223,13 @@ class AddScreen(FormScreen[int]):
             return
         self.store(report.accounts, skipped=len(report.entries) - len(report.accounts))
 
-    # --- into the vault ----------------------------------------------------------------
+    # Into the vault.
 
     def store(self, accounts: list[Account], *, skipped: int = 0) -> None:
         """Add ``accounts`` to the vault and leave, or say why nothing was added."""
         if not accounts:
             self.say(
-                "Nothing to add: the input holds no account otpkeep can read.", tone=Tone.WARNING
+                "Nothing to add: the input holds no account that can be read.", tone=Tone.WARNING
             )
             return
         try:

@@ -8,15 +8,33 @@ from textual import on, work
 from textual.containers import Vertical
 from textual.widgets import Button, Footer, Input, Label, Static
 
-from otpkeep.device.flows.passcode import check_in
-from otpkeep.tui.draft import Draft, DraftPrompter
+from otpkeep.device.flows.steps import Ask, Note, Question, Say, drive
 from otpkeep.tui.screens.form import ErrorLine, Failed, FormScreen, Tone
 from otpkeep.tui.widgets.field import Field
 
 if TYPE_CHECKING:
     from textual.app import ComposeResult
 
+    from otpkeep.device.flows.steps import Answer, Step
     from otpkeep.tui.context import Context
+
+
+class PasscodeAnswer:
+    """Answers the check-in's one question with the typed passcode, and keeps what it says."""
+
+    def __init__(self, passcode: str) -> None:
+        self.passcode: str | None = passcode
+        self.said: list[Say] = []
+
+    def __call__(self, step: Step) -> Answer:
+        if isinstance(step, Question):
+            if step.ask is not Ask.PASSCODE or self.passcode is None:
+                raise RuntimeError(f"the check-in asked {step.ask} again")
+            passcode, self.passcode = self.passcode, None
+            return passcode
+        if isinstance(step, Say):
+            self.said.append(step)
+        return None
 
 
 class CheckInScreen(FormScreen[None]):
@@ -55,14 +73,21 @@ class CheckInScreen(FormScreen[None]):
 
     @work(exclusive=True, group="checkin")
     async def check(self, passcode: str) -> None:
-        """Run the device's check-in with the typed passcode."""
+        """Run the device's check-in with the typed passcode (checked on this device only)."""
         if not passcode:
             self.say("Type your backup passcode.", tone=Tone.WARNING)
             return
-        prompter = DraftPrompter(Draft(passcode=passcode))
-        right = await self.call(lambda: check_in(self.context.flow(prompter)), busy="Checking…")
+        from otpkeep.device.flows.passcode import check_in  # noqa: PLC0415 - when checking
+
+        checked = PasscodeAnswer(passcode)
+        right = await self.call(
+            lambda: drive(check_in(self.context.session), checked), busy="Checking…"
+        )
+        self.query_one("#passcode", Input).value = ""
         if isinstance(right, Failed):
             return
-        self.say(prompter.last_message(), tone=Tone.SUCCESS if right else Tone.WARNING)
-        if right:
-            self.query_one("#passcode", Input).value = ""
+        if not checked.said:
+            return
+        last = checked.said[-1]
+        tones = {Note.DONE: Tone.SUCCESS, Note.WRONG_PASSCODE: Tone.WARNING}
+        self.say(last.message, tone=tones.get(last.note, Tone.PROGRESS))

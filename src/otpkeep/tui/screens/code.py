@@ -4,56 +4,74 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from otpkeep.device.backup.state import load_state
-from otpkeep.errors import OtpkeepError
-from otpkeep.tui.draft import Step
+from otpkeep.device.flows.steps import Ask
+from otpkeep.errors import InvalidInputError
+from otpkeep.tui.screens.form import Tone
 from otpkeep.tui.screens.step import StepScreen
 
 if TYPE_CHECKING:
-    from otpkeep.tui.runner import FlowRunner
+    from otpkeep.device.flows.steps import Answer
+    from otpkeep.tui.screens.step import Driver
+
+WEB_LINK = (
+    "That is the link to the email's web page: open it in a browser, or type the code "
+    "from the email here."
+)
+LINKED = "Verified through the link in the email."
+
+
+def code_of(text: str) -> str:
+    """The code typed, or the code inside a pasted ``otpkeep://verify`` link.
+
+    Raises :class:`InvalidInputError` for a link that is not a verification link.
+    """
+    cleaned = text.strip()
+    if cleaned.casefold().startswith("otpkeep:"):
+        from otpkeep.device.flows.verify import parse_link  # noqa: PLC0415 - only for a link
+
+        return parse_link(cleaned)[1]
+    if cleaned.casefold().startswith(("http://", "https://")):
+        raise InvalidInputError(WEB_LINK)
+    return "".join(cleaned.split())
 
 
 class CodeStep(StepScreen):
-    """The code step; it watches the vault, so the emailed link finishes it from outside.
+    """The code step; it also moves on by itself once the emailed link confirmed the code.
 
-    ``otpkeep open URL`` (what the link opens) confirms the verification in the
-    vault; the next tick notices that the code this screen waits for is no longer
-    pending and moves the flow on.
+    The link opens the app in another process, which confirms the code in the vault;
+    the question then says it was answered (``Question.answered``), which this screen
+    looks at once a second.
     """
 
-    step = Step.CODE
-    question = "Enter the code from the email"
+    question_text = "Enter the code from the email"
     explanation = "Or open the link in the email, or paste the link here."
     placeholder = "6-digit code or otpkeep://verify link"
+    empty = "Type the code from the email."
 
-    def __init__(self, runner: FlowRunner) -> None:
-        super().__init__(runner)
-        self.pending_id = ""
+    def __init__(self, driver: Driver, ask: Ask = Ask.CODE) -> None:
+        super().__init__(driver, ask)
 
     def on_mount(self) -> None:
         super().on_mount()
         self.set_interval(1.0, self.watch_link)
 
-    def waiting(self) -> None:
+    def answer_of(self, text: str) -> Answer:
+        """The code, from the typed text or a pasted link; None after saying why not."""
         try:
-            pending = load_state(self.runner.context.vault.load()).verification
-        except OtpkeepError:
-            pending = None
-        self.pending_id = pending.verification_id if pending is not None else ""
-
-    def submitted(self) -> None:
-        """The person typed the code: stop watching until the flow waits here again."""
-        self.pending_id = ""
+            code = code_of(text)
+        except InvalidInputError as error:
+            self.say(str(error), tone=Tone.WARNING)
+            return None
+        if not code:
+            self.say(self.empty, tone=Tone.WARNING)
+            return None
+        return code
 
     def watch_link(self) -> None:
-        """Once a second: has the link (another process) confirmed our code?"""
-        if not self.pending_id or self.runner.running or not self.is_current:
+        """Once a second, while the flow waits here: was the code confirmed elsewhere?"""
+        question = self.question
+        if question is None or question.answered is None or not self.waiting:
             return
-        try:
-            pending = load_state(self.runner.context.vault.load()).verification
-        except OtpkeepError:
-            return
-        if pending is None or pending.verification_id != self.pending_id:
-            self.pending_id = ""
-            self.say("Verified through the link in the email.", info=True)
-            self.runner.advance(self.step)
+        if question.answered():
+            self.say(LINKED, tone=Tone.PROGRESS)
+            self.driver.submit(self, None)

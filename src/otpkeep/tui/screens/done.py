@@ -1,4 +1,4 @@
-"""The last screen of a flow: what happened, in one sentence, and a way home."""
+"""The last screen of a flow: what happened, in one sentence, and a way back."""
 
 from __future__ import annotations
 
@@ -11,13 +11,13 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Label, Static
 
 if TYPE_CHECKING:
-    from textual.app import ComposeResult
+    from collections.abc import Callable
 
-    from otpkeep.tui.runner import FlowRunner
+    from textual.app import ComposeResult
 
 
 class DoneScreen(Screen[None]):
-    """The flow finished; Done closes every step of it."""
+    """The flow finished; Done calls ``on_done``, which closes every screen of the flow."""
 
     DEFAULT_CSS = """
     DoneScreen > Vertical { padding: 1 2; height: auto; }
@@ -29,16 +29,17 @@ class DoneScreen(Screen[None]):
         Binding("escape,enter", "done", "Done"),
     ]
 
-    def __init__(self, runner: FlowRunner, outcome: str) -> None:
+    def __init__(self, title: str, outcome: str, on_done: Callable[[], None]) -> None:
         super().__init__()
-        self.runner = runner
+        self.title_text = title
         self.outcome = outcome
+        self.on_done = on_done
 
     def compose(self) -> ComposeResult:
-        yield Label(self.runner.spec.title, classes="screen-title")
+        yield Label(self.title_text, classes="screen-title")
         with Vertical():
             yield Static("Done", classes="outcome")
-            yield Static(self.outcome, markup=False)
+            yield Static(self.outcome, markup=False, id="outcome")
             yield Button("Done", id="done", variant="primary")
         yield Footer()
 
@@ -47,5 +48,4 @@ class DoneScreen(Screen[None]):
 
     @on(Button.Pressed, "#done")
     def action_done(self) -> None:
-        # Not awaited here: closing pops this very screen, which waits for this handler.
-        self.app.run_worker(self.runner.close(), group="flow")
+        self.on_done()

@@ -10,7 +10,8 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import Button, Static
 
-from otpkeep.errors import APIError, BackupError, InvalidInputError, OtpkeepError
+from otpkeep.errors import BackupError, InvalidInputError, OtpkeepError, ServiceRefusal
+from otpkeep.tui.wording import with_action
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -20,7 +21,7 @@ ResultType = TypeVar("ResultType")
 
 
 def unexpected(error: Exception) -> str:
-    """The sentence for an error otpkeep did not foresee (a bug): its kind, never its text."""
+    """The sentence for an error nobody foresaw (a bug): its kind, never its text."""
     return f"Unexpected error ({type(error).__name__}): please report it."
 
 
@@ -41,7 +42,7 @@ def tone_of(error: OtpkeepError) -> Tone:
     """Refusals of what was typed or asked are warnings; failures are errors."""
     if isinstance(error, InvalidInputError | BackupError):
         return Tone.WARNING
-    if isinstance(error, APIError) and error.status < 500:
+    if isinstance(error, ServiceRefusal) and error.status < 500:
         return Tone.WARNING
     return Tone.ERROR
 
@@ -98,13 +99,16 @@ class FormScreen(Screen[ResultType]):
                 button.disabled = busy
 
     async def call(self, fn: Callable[[], R], *, busy: str = "") -> R | Failed:
-        """Run ``fn`` in a thread; an :class:`OtpkeepError` becomes one sentence in place."""
+        """Run ``fn`` in a thread; an :class:`OtpkeepError` becomes one sentence in place.
+
+        The sentence ends with where in the app to act on it (``error.action``).
+        """
         self.say(busy, tone=Tone.PROGRESS)
         self.set_busy(busy=True)
         try:
             result = await asyncio.to_thread(fn)
         except OtpkeepError as error:
-            self.say(str(error), tone=tone_of(error))
+            self.say(with_action(str(error), error.action), tone=tone_of(error))
             return FAILED
         except Exception as error:  # noqa: BLE001 - the app's error boundary: never a traceback
             self.say(unexpected(error))

@@ -59,6 +59,9 @@ class HomeScreen(Screen[None]):
         self._stamp: object = None
         self._asked_at: object = None
         self._ticks = 0
+        self._counts = 0
+        self.counting = 0
+        """1 until the first badge count starts, after the first frame (tests wait for 0)."""
 
     def compose(self) -> ComposeResult:
         yield AppHeader()
@@ -69,8 +72,15 @@ class HomeScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one("#search").display = False
-        self.reload()
+        self.reload(count=False)
         self.set_interval(1.0, self.tick)
+        # The badge once the list is on screen: counting it brings in the backup's modules.
+        self._asked_at = self._stamp
+        self.counting += 1
+        self.call_after_refresh(self._first_count)
+
+    def _first_count(self) -> None:
+        self.counting -= 1
         self.check_online()
 
     def on_screen_resume(self) -> None:
@@ -78,7 +88,7 @@ class HomeScreen(Screen[None]):
         if self._stamp != self._asked_at:
             self.check_online()  # a flow or another screen changed something: ask again
 
-    # --- what is shown -----------------------------------------------------------
+    # What is shown.
 
     @property
     def accounts(self) -> AccountList:
@@ -91,7 +101,7 @@ class HomeScreen(Screen[None]):
         search = self.query_one("#search", Input)
         return search.value.strip() if search.display else ""
 
-    def reload(self) -> None:
+    def reload(self, *, count: bool = True) -> None:
         """Read the vault again, show the matching accounts and count the notifications."""
         stamp = self.context.vault_stamp()  # before reading: a change meanwhile shows next tick
         try:
@@ -102,11 +112,21 @@ class HomeScreen(Screen[None]):
         self._accounts = data.live()
         self._stamp = stamp
         self.filter()
+        if count and not self.counting:
+            self.count_unread()
+
+    @work(group="badge", exit_on_error=False)
+    async def count_unread(self) -> None:
+        """The badge from what the device knows now (the last security events fetched)."""
+        self._counts += 1
+        this = self._counts
         try:
-            notices = self.board.gather(online=False, data=data)
-            self.query_one(AppHeader).set_unread(self.board.unread(notices, data))
+            notices = await asyncio.to_thread(self.board.gather, online=False)
+            count = await asyncio.to_thread(self.board.unread, notices)
         except OtpkeepError:
-            self.query_one(AppHeader).set_unread(0)
+            count = 0
+        if this == self._counts:  # a later count, of a later vault, decides
+            self.query_one(AppHeader).set_unread(count)
 
     def filter(self) -> None:
         """Show the accounts that match the search, or say why there is none."""
@@ -161,7 +181,7 @@ class HomeScreen(Screen[None]):
         """The highlighted account, if any."""
         return self.accounts.highlighted_account
 
-    # --- search --------------------------------------------------------------------
+    # Search.
 
     def action_search(self) -> None:
         search = self.query_one("#search", Input)
@@ -184,7 +204,7 @@ class HomeScreen(Screen[None]):
     def _search_submitted(self) -> None:
         self.accounts.focus()
 
-    # --- actions on the highlighted account ----------------------------------------
+    # Actions on the highlighted account.
 
     def action_copy(self) -> None:
         stored = self.selected()
@@ -262,7 +282,7 @@ class HomeScreen(Screen[None]):
             ConfirmScreen(f"Delete {label} from this device?", confirm="Delete"), confirmed
         )
 
-    # --- header ----------------------------------------------------------------------
+    # The header.
 
     def action_notifications(self) -> None:
         from otpkeep.tui.screens.notifications import NotificationsScreen  # noqa: PLC0415 - not needed to start

@@ -1,4 +1,7 @@
-"""Notifications: Enable Backups (while the gate is open), security events, the check-in."""
+"""Notifications: Enable Backups (while the gate is open), security events, the check-in.
+
+Each says what Enter does on it (:data:`otpkeep.tui.wording.ENTER`), and Enter does it.
+"""
 
 from __future__ import annotations
 
@@ -10,13 +13,16 @@ from textual.content import Content
 from textual.widgets import Footer, Label, OptionList
 from textual.widgets.option_list import Option
 
-from otpkeep.device.notifications import Action, Kind, Notification
+from otpkeep.device.actions import Action
+from otpkeep.device.notifications import Kind, Notification
 from otpkeep.errors import OtpkeepError
 from otpkeep.tui import flows
-from otpkeep.tui.notices import IN_APP, Board
+from otpkeep.tui.notices import Board
 from otpkeep.tui.screens.checkin import CheckInScreen
 from otpkeep.tui.screens.devices import DevicesScreen
 from otpkeep.tui.screens.form import ErrorLine, Failed, FormScreen, Tone
+from otpkeep.tui.screens.versions import VersionsScreen
+from otpkeep.tui.wording import ENTER
 
 if TYPE_CHECKING:
     from textual.app import ComposeResult
@@ -29,6 +35,7 @@ TITLE_STYLES = {
     Kind.BACKUP_FAILED: "bold $error",
     Kind.SECURITY: "bold $warning",
     Kind.OFFLINE: "bold $text-muted",
+    Kind.SIGNED_OUT: "bold $warning",
 }
 NOTHING = "Nothing new."
 
@@ -39,7 +46,7 @@ def render(notice: Notification) -> Content:
     if notice.detail:
         lines.extend(("\n", notice.detail))
     if notice.action is not None:
-        lines.extend(("\n", (IN_APP[notice.action], "italic")))
+        lines.extend(("\n", (ENTER[notice.action], "italic")))
     return Content.assemble(*lines)
 
 
@@ -124,14 +131,31 @@ class NotificationsScreen(FormScreen[None]):
         if not 0 <= event.option_index < len(self.notices):
             return
         action = self.notices[event.option_index].action
-        if action is Action.ENABLE_BACKUP:
-            self.context.start_flow(flows.ENABLE, None)
-        elif action is Action.CHECK_IN:
-            self.app.push_screen(CheckInScreen(self.context))
+        if action is not None:
+            self.act(action)
+
+    def act(self, action: Action) -> None:
+        """Do what a notification's Enter promises."""
+        started = {
+            Action.ENABLE_BACKUP: flows.ENABLE,
+            Action.RECONNECT: flows.ENABLE,
+            Action.TRANSFER: flows.TRANSFER,
+            Action.CHANGE_PASSCODE: flows.CHANGE_PASSCODE,
+        }
+        if action in started:
+            self.context.start_flow(started[action], None)
         elif action is Action.BACK_UP_NOW:
             self.back_up_now()
+        elif action is Action.CHECK_IN:
+            self.app.push_screen(CheckInScreen(self.context))
         elif action is Action.REVIEW_DEVICES:
             self.app.push_screen(DevicesScreen(self.context))
+        elif action is Action.LIST_VERSIONS:
+            self.app.push_screen(VersionsScreen(self.context))
+        else:  # showing the backup's state, starting it again, a new code: in Settings
+            from otpkeep.tui.screens.settings import SettingsScreen  # noqa: PLC0415 - it opens this one
+
+            self.app.push_screen(SettingsScreen(self.context))
 
     @work(exclusive=True, group="notices")
     async def back_up_now(self) -> None:

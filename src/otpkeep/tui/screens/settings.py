@@ -1,4 +1,4 @@
-"""Settings: the backup (on/off, email, passcode, transfer, versions, devices) and About."""
+"""Settings: the backup (on/off, email, passcode, transfer, versions, devices, data), About."""
 
 from __future__ import annotations
 
@@ -10,18 +10,20 @@ from textual.binding import Binding, BindingType
 from textual.widgets import Footer, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from otpkeep.device.backup.state import BackupState, load_state
 from otpkeep.errors import OtpkeepError
+from otpkeep.protocol.kinds import SessionScope
 from otpkeep.tui import flows
 from otpkeep.tui.screens.about import AboutScreen
 from otpkeep.tui.screens.devices import DevicesScreen
-from otpkeep.tui.screens.form import ErrorLine, Failed, FormScreen, Tone
+from otpkeep.tui.screens.form import ErrorLine, Failed, FormScreen, Tone, tone_of
+from otpkeep.tui.screens.privacy import PrivacyScreen
 from otpkeep.tui.screens.versions import VersionsScreen
-from otpkeep.tui.wording import counted
+from otpkeep.tui.wording import counted, with_action
 
 if TYPE_CHECKING:
     from textual.app import ComposeResult
 
+    from otpkeep.device.backup.state import BackupState
     from otpkeep.tui.context import Context
 
 ITEMS = (
@@ -31,14 +33,32 @@ ITEMS = (
     ("transfer", "Transfer accounts from a backup"),
     ("versions", "Backup versions"),
     ("devices", "Devices"),
+    ("privacy", "Your data at the service"),
+    ("disable", "Turn backup off"),
     ("about", "About"),
 )
+FLOWS = {
+    "change_email": flows.CHANGE_EMAIL,
+    "change_passcode": flows.CHANGE_PASSCODE,
+    "transfer": flows.TRANSFER,
+    "disable": flows.DISABLE,
+}
+
+
+def backs_up_now(state: BackupState) -> bool:
+    """True when Back Up Accounts uploads at once: backup on, and this device signed in."""
+    return state.enabled and not state.signed_out and state.scope is not SessionScope.RECOVERY
 
 
 def describe(state: BackupState) -> str:
-    """One line on the backup: off, or on for whom and when it last reached the service."""
+    """One line on the backup: off, signed out, or on for whom and when it last reached it."""
     if not state.enabled:
         return "Backup is off. Back Up Accounts turns it on; Transfer brings a backup here."
+    if not backs_up_now(state):
+        return (
+            f"This device is signed out of the backup of {state.email}: Back Up Accounts "
+            "signs it in again."
+        )
     line = f"Backup is on for {state.email}."
     if state.last_success is not None:
         when = dt.datetime.fromtimestamp(state.last_success, dt.UTC)
@@ -74,35 +94,33 @@ class SettingsScreen(FormScreen[None]):
     def show_status(self) -> None:
         """Read the backup state again (a flow may just have changed it)."""
         try:
-            text = describe(load_state(self.context.vault.load()))
+            text = describe(self.context.session.backup())
         except OtpkeepError as error:
-            text = str(error)
+            text = with_action(str(error), error.action)
         self.query_one("#status", Static).update(text)
 
     @on(OptionList.OptionSelected, "#items")
     def _chosen(self, event: OptionList.OptionSelected) -> None:
         self.say("")
-        key = event.option.id
+        key = event.option.id or ""
         if key == "backup":
             try:
-                enabled = load_state(self.context.vault.load()).enabled
+                now = backs_up_now(self.context.session.backup())
             except OtpkeepError as error:
-                self.say(str(error))
+                self.say(with_action(str(error), error.action), tone=tone_of(error))
                 return
-            if enabled:
+            if now:
                 self.back_up_now()
             else:
                 self.context.start_flow(flows.ENABLE, self.show_status)
-        elif key == "change_email":
-            self.context.start_flow(flows.CHANGE_EMAIL, self.show_status)
-        elif key == "change_passcode":
-            self.context.start_flow(flows.CHANGE_PASSCODE, self.show_status)
-        elif key == "transfer":
-            self.context.start_flow(flows.TRANSFER, self.show_status)
+        elif key in FLOWS:
+            self.context.start_flow(FLOWS[key], self.show_status)
         elif key == "versions":
             self.app.push_screen(VersionsScreen(self.context))
         elif key == "devices":
             self.app.push_screen(DevicesScreen(self.context))
+        elif key == "privacy":
+            self.app.push_screen(PrivacyScreen(self.context))
         elif key == "about":
             self.app.push_screen(AboutScreen(self.context))
 

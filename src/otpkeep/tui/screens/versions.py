@@ -9,7 +9,6 @@ from textual import on, work
 from textual.widgets import Footer, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from otpkeep.device.flows.settings import restore, versions
 from otpkeep.tui.screens.confirm import ConfirmScreen
 from otpkeep.tui.screens.form import ErrorLine, Failed, FormScreen, Tone
 from otpkeep.tui.wording import counted
@@ -17,14 +16,20 @@ from otpkeep.tui.wording import counted
 if TYPE_CHECKING:
     from textual.app import ComposeResult
 
-    from otpkeep.protocol.messages import BackupVersion
+    from otpkeep.device.flows.settings import VersionSummary
     from otpkeep.tui.context import Context
 
 
-def version_line(version: BackupVersion) -> str:
-    """``v3  2026-11-28 10:15 UTC  1.2 kB``."""
+def version_line(version: VersionSummary) -> str:
+    """``v3  2026-11-28 10:15 UTC  2 accounts  added GitHub: alice``: what a version holds."""
     when = version.created_at.astimezone(dt.UTC)
-    return f"v{version.version}  {when:%Y-%m-%d %H:%M} UTC  {version.size / 1000:.1f} kB"
+    held = "cannot be opened" if version.accounts is None else counted(version.accounts, "account")
+    line = f"v{version.version}  {when:%Y-%m-%d %H:%M} UTC  {held}"
+    if version.added:
+        line += f"  added {', '.join(version.added)}"
+    if version.removed:
+        line += f"{';' if version.added else ''}  removed {', '.join(version.removed)}"
+    return line
 
 
 class VersionsScreen(FormScreen[None]):
@@ -52,7 +57,9 @@ class VersionsScreen(FormScreen[None]):
     @work(exclusive=True, group="versions")
     async def load(self) -> None:
         """Ask the service for the list."""
-        listed = await self.call(lambda: versions(self.context.flow()), busy="Loading…")
+        from otpkeep.device.flows.settings import versions  # noqa: PLC0415 - when it opens
+
+        listed = await self.call(lambda: versions(self.context.session), busy="Loading…")
         if isinstance(listed, Failed):
             return
         options = self.query_one("#versions", OptionList)
@@ -80,13 +87,19 @@ class VersionsScreen(FormScreen[None]):
     @work(exclusive=True, group="versions")
     async def restore(self, number: int) -> None:
         """Bring back what version ``number`` holds and this device lacks."""
-        result = await self.call(lambda: restore(self.context.flow(), number), busy="Restoring…")
+        from otpkeep.device.flows import settings  # noqa: PLC0415 - when restoring
+
+        result = await self.call(
+            lambda: settings.restore(self.context.session, number), busy="Restoring…"
+        )
         if isinstance(result, Failed):
             return
         count = len(result.restored)
         if count:
+            later = "" if result.uploaded else " They are backed up once the service answers."
             self.say(
-                f"Restored {counted(count, 'account')} from version {number}.", tone=Tone.SUCCESS
+                f"Restored {counted(count, 'account')} from version {number}.{later}",
+                tone=Tone.SUCCESS,
             )
         else:
             self.say(f"Version {number} holds no account that is missing here.", tone=Tone.PROGRESS)

@@ -20,8 +20,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from otpkeep.otp.account import OtpType
-from otpkeep.otp.codes import code_for, valid_for
-from otpkeep.tui.widgets.code import group_digits
+from otpkeep.otp.codes import code_for, readable, valid_for
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -115,7 +114,7 @@ class AccountList(ScrollView, can_focus=True):
         self._painted_codes: dict[str, str] = {}
         self._painted_times: dict[str, int] = {}
 
-    # --- what is shown --------------------------------------------------------------
+    # What is shown.
 
     def show(self, rows: Sequence[StoredAccount]) -> None:
         """Show ``rows``; the highlight stays on the same account when it is still there."""
@@ -174,14 +173,17 @@ class AccountList(ScrollView, can_focus=True):
         """The code as written on screen and the seconds left (0 for HOTP), at the tick."""
         if account.type is OtpType.HOTP:
             code = self.revealed.get(account_id)
-            return (group_digits(code) if code else HIDDEN_CODE), 0
+            return (readable(code, account.type) if code else HIDDEN_CODE), 0
         step = int(self._at // account.period)
         cached = self._codes.get(account_id)
         if cached is None or cached[0] != step:
-            cached = self._codes[account_id] = (step, group_digits(code_for(account, self._at)))
+            cached = self._codes[account_id] = (
+                step,
+                readable(code_for(account, self._at), account.type),
+            )
         return cached[1], valid_for(self._at, account.period)
 
-    # --- drawing --------------------------------------------------------------------
+    # Drawing.
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
@@ -239,7 +241,7 @@ class AccountList(ScrollView, can_focus=True):
     def _style(self, part: str) -> Style:
         return self.get_component_rich_style(f"account-list--{part}", partial=True)
 
-    # --- moving the highlight -------------------------------------------------------
+    # Moving the highlight.
 
     def watch_highlighted(self, old: int, new: int) -> None:
         self.refresh_lines(old * ROW_HEIGHT, ROW_HEIGHT - 1)

@@ -29,7 +29,7 @@ class SettingsOpened(Message):
 class NotificationsIcon(Static):
     """``Notifications`` with a badge counting what is unread; a click opens them."""
 
-    unread: reactive[int] = reactive(0)
+    unread: reactive[int] = reactive(0, layout=True)  # the badge widens the icon
 
     def render(self) -> Text:
         text = Text("n ", style="dim")

@@ -1,4 +1,9 @@
-"""The key derivations and ciphers of other authenticators' export files.
+"""Hazardous material: the key derivations and ciphers of other authenticators' export files.
+
+The name is a warning. These schemes are other apps' choices, some of them weak;
+nothing of otpkeep's own may use them (its own data goes through
+:mod:`otpkeep.crypto.envelope`, :mod:`~otpkeep.crypto.escrow` and
+:mod:`~otpkeep.crypto.passphrase`).
 
 Thin, typed wrappers over ``cryptography`` and ``argon2-cffi`` for the importers
 and exporters of :mod:`otpkeep.otp`: each other app chose its own scheme (some of
