@@ -21,9 +21,7 @@ from otpkeep.device.address import resolve_server
 from otpkeep.device.backup.gate import cached_config, refresh_config
 from otpkeep.device.backup.pending import pending_hook
 from otpkeep.device.backup.state import BackupState
-from otpkeep.device.client import ServiceClient
 from otpkeep.device.notifications import Notification, collect
-from otpkeep.device.proofs import possession_header
 from otpkeep.device.vault.store import Vault
 from otpkeep.errors import ServiceError, ServiceRefusal
 from otpkeep.protocol.errors import EndReason, ErrorCode
@@ -35,6 +33,7 @@ if TYPE_CHECKING:
 
     from otpkeep.crypto.kdf import KdfParams
     from otpkeep.device.backup.sync import SyncResult
+    from otpkeep.device.client import ServiceClient
     from otpkeep.device.vault.data import VaultData
     from otpkeep.protocol import messages as m
 
@@ -54,6 +53,14 @@ def default_device_name(vault_id: str = "") -> str:
     return f"{host} ({vault_id[:4]})" if vault_id else host
 
 
+def connect_client(url: str) -> ServiceClient:
+    """``ServiceClient.connect``: the client (and httpx, and pydantic's models of the wire)
+    is imported at the first connection, so a device that never connects starts without."""
+    from otpkeep.device.client import ServiceClient  # noqa: PLC0415 - see above
+
+    return ServiceClient.connect(url)
+
+
 @dataclasses.dataclass
 class Session:
     """The device's wiring (see the module docstring); every part is a seam for tests."""
@@ -61,7 +68,7 @@ class Session:
     vault: Vault
     clock: Callable[[], float] = time.time
     server_option: str | None = None
-    connect: Callable[[str], ServiceClient] = ServiceClient.connect
+    connect: Callable[[str], ServiceClient] = connect_client
     sleep: Callable[[float], None] = time.sleep
     name: str = ""
     checkin_kdf: KdfParams | None = None
@@ -74,7 +81,7 @@ class Session:
         server: str | None = None,
         clock: Callable[[], float] = time.time,
         keystore: str | None = None,
-        connect: Callable[[str], ServiceClient] = ServiceClient.connect,
+        connect: Callable[[str], ServiceClient] = connect_client,
         sleep: Callable[[float], None] = time.sleep,
         name: str = "",
         checkin_kdf: KdfParams | None = None,
@@ -145,6 +152,8 @@ class Session:
         state = self.backup()
         if state.data_key is None or not state.account_id or client.token != state.session_token:
             return None
+        from otpkeep.device.proofs import possession_header  # noqa: PLC0415 - on renewal only
+
         header = possession_header(
             client,
             data_key=state.data_key,
