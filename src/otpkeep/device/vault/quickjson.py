@@ -27,7 +27,6 @@ class _Options:
     parse_float = float
     parse_int = int
     parse_constant = float  # NaN, Infinity, -Infinity, as json.loads has them
-    memo: dict[str, str] = {}  # noqa: RUF012 - the scanner's own attribute
 
 
 def _c_scanner() -> Callable[[str, int], tuple[Any, int]] | None:
