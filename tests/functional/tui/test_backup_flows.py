@@ -11,7 +11,7 @@ from tui_support import EMAIL, GITHUB, HEROKU, PASSCODE, fill, ready, said, sett
 from otpkeep.device.backup.state import BackupState
 from otpkeep.device.flows.steps import Ask
 from otpkeep.device.flows.verify import confirm_pending, parse_link
-from otpkeep.tui.screens.code import WEB_LINK, CodeStep
+from otpkeep.tui.screens.code import CodeStep
 from otpkeep.tui.screens.done import DoneScreen
 from otpkeep.tui.screens.email import EmailStep
 from otpkeep.tui.screens.form import ErrorLine
@@ -234,18 +234,34 @@ async def test_enable_backups_in_notifications_starts_the_backup_flow(
         assert app.screen.query_one(".screen-title", Label).content == "Back Up Accounts"
 
 
-async def test_the_web_link_pasted_into_the_code_field_says_what_to_do(
+async def test_the_emailed_web_link_pasted_into_the_code_field_verifies(
     vault: Vault, service: ServiceHarness, online: Callable[..., OtpkeepApp]
 ) -> None:
-    """The email's web link is not a code: the step says so, and nothing is sent."""
+    """The link the email shows (its web page's) works where the code goes, as in the CLI."""
+    fill(vault, HEROKU)
+    app = online()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await send_code(pilot)
+        link = service.link(EMAIL)
+        assert link.startswith("http")
+        assert "/v/" in link
+        app.screen.query_one("#answer", Input).value = link
+        await pilot.press("enter")
+        await settle(pilot, until=lambda: ready(app, PasscodeStep))
+
+
+async def test_a_link_that_is_not_the_emails_is_said_in_place(
+    vault: Vault, service: ServiceHarness, online: Callable[..., OtpkeepApp]
+) -> None:
+    """A web link the service never sent: the step says so in the warning tone and waits."""
     fill(vault, HEROKU)
     app = online()
     async with app.run_test(size=(80, 24)) as pilot:
         await send_code(pilot)
         app.screen.query_one("#answer", Input).value = "http://127.0.0.1:8000/v/abc"
         await pilot.press("enter")
-        await settle(pilot)
-        assert said(app) == WEB_LINK
+        await settle(pilot, until=lambda: said(app) != "" and not button_off(app))
+        assert said(app) == "That is not a link from an otpkeep verification email."
         assert app.screen.query_one(ErrorLine).has_class("-warning")
         assert ready(app, CodeStep), "the flow still waits for the code"
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from otpkeep.device.flows.steps import Ask
-from otpkeep.errors import InvalidInputError
 from otpkeep.tui.screens.form import Tone
 from otpkeep.tui.screens.step import StepScreen
 
@@ -13,25 +12,18 @@ if TYPE_CHECKING:
     from otpkeep.device.flows.steps import Answer
     from otpkeep.tui.screens.step import Driver
 
-WEB_LINK = (
-    "That is the link to the email's web page: open it in a browser, or type the code "
-    "from the email here."
-)
 LINKED = "Verified through the link in the email."
 
 
 def code_of(text: str) -> str:
-    """The code typed, or the code inside a pasted ``otpkeep://verify`` link.
+    """What goes to the flow: a pasted link as it is, a typed code without its spaces.
 
-    Raises :class:`InvalidInputError` for a link that is not a verification link.
+    The flow reads both links of the email, its web page's (``https://.../v/...``) and
+    the ``otpkeep://verify`` one, and says in place what is wrong with one that is not.
     """
     cleaned = text.strip()
-    if cleaned.casefold().startswith("otpkeep:"):
-        from otpkeep.device.flows.verify import parse_link  # noqa: PLC0415 - only for a link
-
-        return parse_link(cleaned)[1]
-    if cleaned.casefold().startswith(("http://", "https://")):
-        raise InvalidInputError(WEB_LINK)
+    if cleaned.casefold().startswith(("otpkeep:", "http://", "https://")):
+        return cleaned
     return "".join(cleaned.split())
 
 
@@ -45,7 +37,7 @@ class CodeStep(StepScreen):
 
     question_text = "Enter the code from the email"
     explanation = "Or open the link in the email, or paste the link here."
-    placeholder = "6-digit code or otpkeep://verify link"
+    placeholder = "6-digit code, or the link from the email"
     empty = "Type the code from the email."
 
     def __init__(self, driver: Driver, ask: Ask = Ask.CODE) -> None:
@@ -56,12 +48,8 @@ class CodeStep(StepScreen):
         self.set_interval(1.0, self.watch_link)
 
     def answer_of(self, text: str) -> Answer:
-        """The code, from the typed text or a pasted link; None after saying why not."""
-        try:
-            code = code_of(text)
-        except InvalidInputError as error:
-            self.say(str(error), tone=Tone.WARNING)
-            return None
+        """The code typed or the link pasted; None after saying that nothing was."""
+        code = code_of(text)
         if not code:
             self.say(self.empty, tone=Tone.WARNING)
             return None
