@@ -54,8 +54,8 @@ def default_device_name(vault_id: str = "") -> str:
 
 
 def connect_client(url: str) -> ServiceClient:
-    """``ServiceClient.connect``: the client (and httpx, and pydantic's models of the wire)
-    is imported at the first connection, so a device that never connects starts without."""
+    """``ServiceClient.connect``, imported at the first connection (the client brings httpx),
+    so that a device that never connects starts without it."""
     from otpkeep.device.client import ServiceClient  # noqa: PLC0415 - see above
 
     return ServiceClient.connect(url)
