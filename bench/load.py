@@ -40,8 +40,8 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from otpkeep.crypto import escrow
-from otpkeep.protocol.encoding import b64decode, b64encode
-from otpkeep.protocol.kdf import kdf_from_wire
+from otpkeep.protocol.encoding import b64encode
+from serverkit import passcode_body
 
 SERVER = [sys.executable, "-m", "otpkeep.cli.server"]
 DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -114,28 +114,8 @@ def enable(http: httpx.Client, url: str, sink: CodeSink, email: str) -> Client:
         f"{url}/v1/passcode/evaluate", json={"blinded_element": b64encode(blinded)}, headers=auth
     ).json()
     data_key = escrow.new_data_key()
-    registration = escrow.register(
-        state,
-        b64decode(body["evaluated_element"]),
-        account_id=account_id,
-        registration_id=uuid.UUID(body["registration_id"]),
-        key_version=body["key_version"],
-        kdf=kdf_from_wire(body["kdf"]),
-        data_key=data_key,
-        challenge=b64decode(body["challenge"]),
-    )
     registered = http.put(
-        f"{url}/v1/passcode",
-        json={
-            "registration_id": body["registration_id"],
-            "key_version": body["key_version"],
-            "auth_public_key": b64encode(registration.auth_public_key),
-            "wrapped_data_key": b64encode(registration.wrapped_data_key),
-            "kdf": body["kdf"],
-            "signature": b64encode(registration.signature),
-            "possession_public_key": b64encode(registration.possession_public_key),
-        },
-        headers=auth,
+        f"{url}/v1/passcode", json=passcode_body(state, body, account_id, data_key), headers=auth
     )
     registered.raise_for_status()
     client = Client(

@@ -259,6 +259,31 @@ class Account:
         return Wire.prepare("PUT", "/v1/backup", body, headers)
 
 
+def passcode_body(
+    state: escrow.PasscodeState, challenge: dict[str, Any], account_id: uuid.UUID, data_key: bytes
+) -> dict[str, Any]:
+    """The body of ``PUT /v1/passcode`` answering the evaluation ``challenge`` (its JSON)."""
+    registration = escrow.register(
+        state,
+        b64decode(challenge["evaluated_element"]),
+        account_id=account_id,
+        registration_id=uuid.UUID(challenge["registration_id"]),
+        key_version=challenge["key_version"],
+        kdf=kdf_from_wire(challenge["kdf"]),
+        data_key=data_key,
+        challenge=b64decode(challenge["challenge"]),
+    )
+    return {
+        "registration_id": challenge["registration_id"],
+        "key_version": challenge["key_version"],
+        "auth_public_key": b64encode(registration.auth_public_key),
+        "wrapped_data_key": b64encode(registration.wrapped_data_key),
+        "kdf": challenge["kdf"],
+        "signature": b64encode(registration.signature),
+        "possession_public_key": b64encode(registration.possession_public_key),
+    }
+
+
 def enable(wire: Wire, mail_dir: Path, seen: set[Path], first_backup: bytes) -> Account:
     """A new account: verified, passcode set, ``first_backup`` uploaded as version 1."""
     email = f"bench-{secrets.token_hex(6)}@example.com"
@@ -270,29 +295,8 @@ def enable(wire: Wire, mail_dir: Path, seen: set[Path], first_backup: bytes) -> 
     _, challenge = wire.call(
         "POST", "/v1/passcode/evaluate", {"blinded_element": b64encode(blinded)}, bearer(token)
     )
-    registration = escrow.register(
-        state,
-        b64decode(challenge["evaluated_element"]),
-        account_id=account_id,
-        registration_id=uuid.UUID(challenge["registration_id"]),
-        key_version=challenge["key_version"],
-        kdf=kdf_from_wire(challenge["kdf"]),
-        data_key=data_key,
-        challenge=b64decode(challenge["challenge"]),
-    )
     status, registered = wire.call(
-        "PUT",
-        "/v1/passcode",
-        {
-            "registration_id": challenge["registration_id"],
-            "key_version": challenge["key_version"],
-            "auth_public_key": b64encode(registration.auth_public_key),
-            "wrapped_data_key": b64encode(registration.wrapped_data_key),
-            "kdf": challenge["kdf"],
-            "signature": b64encode(registration.signature),
-            "possession_public_key": b64encode(registration.possession_public_key),
-        },
-        bearer(token),
+        "PUT", "/v1/passcode", passcode_body(state, challenge, account_id, data_key), bearer(token)
     )
     if status != 200:
         raise SystemExit(f"registration refused: {status} {registered}")

@@ -19,23 +19,12 @@ from typing import TYPE_CHECKING, Any, Final
 
 from sqlalchemy import and_, bindparam, delete, func, insert, select, update
 
-from otpkeep.server.db.sessions import SessionInfo
+from otpkeep.server.db.sessions import SESSION_COLUMNS, SessionInfo
 from otpkeep.server.db.tables import BackupRow, PasscodeRow, SessionRow
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
 
-_SESSION: Final = (
-    SessionRow.id,
-    SessionRow.account_id,
-    SessionRow.scope,
-    SessionRow.origin,
-    SessionRow.name,
-    SessionRow.last_seen_at,
-    SessionRow.expires_at,
-    SessionRow.ended_at,
-    SessionRow.end_reason,
-)
 _NEWEST: Final = (
     select(func.max(BackupRow.version))
     .where(BackupRow.account_id == SessionRow.account_id)
@@ -45,13 +34,13 @@ _NEWEST: Final = (
 _HAS_PASSCODE: Final = PasscodeRow.account_id.is_not(None)
 
 UPLOAD_READ: Final = (
-    select(*_SESSION, PasscodeRow.possession_public_key, _NEWEST)
+    select(*SESSION_COLUMNS, PasscodeRow.possession_public_key, _NEWEST)
     .select_from(SessionRow)
     .outerjoin(PasscodeRow, PasscodeRow.account_id == SessionRow.account_id)
     .where(SessionRow.token_hash == bindparam("token_hash"))
 )
 DOWNLOAD_NEWEST: Final = (
-    select(*_SESSION, _HAS_PASSCODE, BackupRow.version, BackupRow.data)
+    select(*SESSION_COLUMNS, _HAS_PASSCODE, BackupRow.version, BackupRow.data)
     .select_from(SessionRow)
     .outerjoin(PasscodeRow, PasscodeRow.account_id == SessionRow.account_id)
     .outerjoin(
@@ -60,7 +49,7 @@ DOWNLOAD_NEWEST: Final = (
     .where(SessionRow.token_hash == bindparam("token_hash"))
 )
 DOWNLOAD_VERSION: Final = (
-    select(*_SESSION, _HAS_PASSCODE, BackupRow.version, BackupRow.data)
+    select(*SESSION_COLUMNS, _HAS_PASSCODE, BackupRow.version, BackupRow.data)
     .select_from(SessionRow)
     .outerjoin(PasscodeRow, PasscodeRow.account_id == SessionRow.account_id)
     .outerjoin(
@@ -133,7 +122,7 @@ class DownloadView:
 
 
 def _session(values: tuple[Any, ...]) -> SessionInfo:
-    return SessionInfo(*values[: len(_SESSION)])
+    return SessionInfo(*values[: len(SESSION_COLUMNS)])
 
 
 def for_upload(connection: Connection, token_hash: bytes) -> UploadView | None:

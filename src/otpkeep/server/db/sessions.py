@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt  # noqa: TC003 - a dataclass field
 import uuid  # noqa: TC003 - a dataclass field
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 from sqlalchemy import delete, or_, select, update
 
@@ -40,20 +40,24 @@ class SessionInfo:
     end_reason: str | None
 
 
+SESSION_COLUMNS: Final = (
+    SessionRow.id,
+    SessionRow.account_id,
+    SessionRow.scope,
+    SessionRow.origin,
+    SessionRow.name,
+    SessionRow.last_seen_at,
+    SessionRow.expires_at,
+    SessionRow.ended_at,
+    SessionRow.end_reason,
+)
+"""The columns of a :class:`SessionInfo`, in its order."""
+
+
 def by_token_hash(db: Session, token_hash: bytes) -> SessionInfo | None:
     """The session whose token hashes to ``token_hash``, ended or not."""
     row = db.execute(
-        select(
-            SessionRow.id,
-            SessionRow.account_id,
-            SessionRow.scope,
-            SessionRow.origin,
-            SessionRow.name,
-            SessionRow.last_seen_at,
-            SessionRow.expires_at,
-            SessionRow.ended_at,
-            SessionRow.end_reason,
-        ).where(SessionRow.token_hash == token_hash)
+        select(*SESSION_COLUMNS).where(SessionRow.token_hash == token_hash)
     ).one_or_none()
     if row is None:
         return None
