@@ -90,6 +90,45 @@ def test_the_token_cannot_revoke_devices_or_delete_anything(
     assert "backup_deleted" not in target.templates(EMAIL)
 
 
+def test_the_token_cannot_rename_a_device(
+    target: Target, stolen: tuple[escrowkit.Device, escrowkit.Device]
+) -> None:
+    """Renaming needs the data key: a thief cannot dress a device up as one of the owner's
+    (the list the owner reads to spot an intruder), and a proof for one name names only it."""
+    owner, thief = stolen
+    device_id = owner.client.get("/v1/devices", headers=owner.headers).json()["devices"][0]["id"]
+    wanted = {"name": "Ana's laptop"}
+    for headers in (
+        thief.headers,
+        {
+            **thief.headers,
+            "Otpkeep-Possession": thief.possession("rename_device", f"{device_id} Ana's laptop"),
+        },
+    ):
+        answer = thief.client.patch(f"/v1/devices/{device_id}", json=wanted, headers=headers)
+        assert answer.status_code == 403, answer.text
+        assert answer.json()["error"]["code"] == ErrorCode.POSSESSION_PROOF_INVALID
+    other_name = owner.possession("rename_device", f"{device_id} Work phone")
+    misused = owner.client.patch(
+        f"/v1/devices/{device_id}",
+        json=wanted,
+        headers={**owner.headers, "Otpkeep-Possession": other_name},
+    )
+    assert misused.status_code == 403
+    names = [
+        d["name"] for d in owner.client.get("/v1/devices", headers=owner.headers).json()["devices"]
+    ]
+    assert "Ana's laptop" not in names
+    proof = owner.possession("rename_device", f"{device_id} Ana's laptop")
+    renamed = owner.client.patch(
+        f"/v1/devices/{device_id}",
+        json=wanted,
+        headers={**owner.headers, "Otpkeep-Possession": proof},
+    )
+    assert renamed.status_code == 200, renamed.text
+    assert renamed.json()["name"] == "Ana's laptop"
+
+
 def test_the_token_cannot_upload_or_change_the_passcode(
     target: Target, stolen: tuple[escrowkit.Device, escrowkit.Device]
 ) -> None:

@@ -445,16 +445,18 @@ class ServiceClient:
         """``GET /v1/devices``."""
         return self._model(m.DeviceList, self._call(e.DEVICES))
 
-    def rename_device(self, device_id: uuid.UUID, name: str) -> m.DeviceInfo:
-        """``PATCH /v1/devices/{id}``."""
-        try:
-            request = m.DeviceRename(name=name)
-        except pydantic.ValidationError:
-            raise InvalidInputError(
-                "A device name is at most 64 characters, without control characters."
-            ) from None
+    def rename_device(
+        self, device_id: uuid.UUID, request: m.DeviceRename, possession: str
+    ) -> m.DeviceInfo:
+        """``PATCH /v1/devices/{id}``; ``possession`` names the device and the new name."""
         return self._model(
-            m.DeviceInfo, self._call(e.RENAME_DEVICE, json=request, device_id=device_id)
+            m.DeviceInfo,
+            self._call(
+                e.RENAME_DEVICE,
+                json=request,
+                headers={e.POSSESSION_HEADER: possession},
+                device_id=device_id,
+            ),
         )
 
     def revoke_device(self, device_id: uuid.UUID, possession: str) -> None:

@@ -170,7 +170,8 @@ REVOKE_DEVICE = Endpoint(
 )  # fmt: skip
 RENAME_DEVICE = Endpoint(
     "rename_device", "PATCH", "/v1/devices/{device_id}", "Rename one of the account's devices.",
-    scopes=FULL, request=m.DeviceRename, response=m.DeviceInfo, refusals=(E.NOT_FOUND,),
+    scopes=FULL, possession=True, request=m.DeviceRename, response=m.DeviceInfo,
+    refusals=(E.NOT_FOUND,),
 )  # fmt: skip
 EVENTS = Endpoint(
     "events", "GET", "/v1/events", "The account's security events, newest first.",

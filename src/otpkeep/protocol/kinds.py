@@ -32,8 +32,14 @@ class PossessionAction(enum.StrEnum):
     REGISTER = "register"
     CHANGE_EMAIL = "change_email"
     REVOKE_DEVICE = "revoke_device"
+    RENAME_DEVICE = "rename_device"
     DELETE_BACKUP = "delete_backup"
     DELETE_ACCOUNT = "delete_account"
+
+
+def rename_target(device_id: object, name: str) -> str:
+    """The possession target of renaming ``device_id`` to ``name`` (as the wire holds it)."""
+    return f"{device_id} {name}"
 
 
 class EventKind(enum.StrEnum):

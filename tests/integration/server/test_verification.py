@@ -329,24 +329,28 @@ def test_an_emailed_link_gives_the_app_its_code_once(service: ServiceHarness) ->
 
 
 def test_a_device_is_renamed_by_the_account_only(service: ServiceHarness) -> None:
-    """A full session renames the account's devices; another account's device is not found;
-    a name with a control character is refused at the wire."""
+    """A full session with a proof for the name renames the account's devices; another
+    account's device is not found; a name with a control character is refused at the wire."""
     owner = escrowkit.enabled(service, "lee@example.com", name="phone")
     other = escrowkit.enabled(service, "max@example.com", name="laptop")
-    headers = bearer(owner.token)
-    renamed = service.client.patch(
-        f"/v1/devices/{owner.session_id}", json={"name": "Lee's phone"}, headers=headers
-    )
+
+    def rename(device_id: object, name: str) -> httpx.Response:
+        proof = owner.possession("rename_device", f"{device_id} {name}")
+        return service.client.patch(
+            f"/v1/devices/{device_id}",
+            json={"name": name},
+            headers={**bearer(owner.token), "Otpkeep-Possession": proof},
+        )
+
+    renamed = rename(owner.session_id, "Lee's phone")
     assert renamed.status_code == 200, renamed.text
     assert renamed.json()["name"] == "Lee's phone"
-    listed = service.client.get("/v1/devices", headers=headers).json()["devices"]
+    listed = service.client.get("/v1/devices", headers=bearer(owner.token)).json()["devices"]
     assert [d["name"] for d in listed] == ["Lee's phone"]
-    foreign = service.client.patch(
-        f"/v1/devices/{other.session_id}", json={"name": "mine now"}, headers=headers
-    )
+    foreign = rename(other.session_id, "mine now")
     assert foreign.status_code == 404
     control = service.client.patch(
-        f"/v1/devices/{owner.session_id}", json={"name": "a\u0000b"}, headers=headers
+        f"/v1/devices/{owner.session_id}", json={"name": "a\u0000b"}, headers=bearer(owner.token)
     )
     assert control.status_code == 422
     assert control.json()["error"]["code"] == ErrorCode.INVALID_REQUEST

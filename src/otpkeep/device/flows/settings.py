@@ -10,6 +10,8 @@ import dataclasses
 import uuid
 from typing import TYPE_CHECKING
 
+import pydantic
+
 from otpkeep.device.actions import Action
 from otpkeep.device.backup.sync import BACKUP_OFF, backup_gone, backup_key, open_remote, upload
 from otpkeep.device.flows.passcode import adopt_session, choose_passcode, register_passcode
@@ -26,6 +28,7 @@ from otpkeep.errors import (
 )
 from otpkeep.protocol import messages as m
 from otpkeep.protocol.errors import ErrorCode
+from otpkeep.protocol.kinds import rename_target
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -272,11 +275,25 @@ def rename_device(session: Session, device_id: str, name: str) -> m.DeviceInfo:
         target = uuid.UUID(device_id)
     except ValueError:
         raise NotFoundError(NO_DEVICE, action=Action.REVIEW_DEVICES) from None
-    if not name.strip():
+    try:
+        request = m.DeviceRename(name=name)  # stripped, as the service will store it
+    except pydantic.ValidationError:
+        raise InvalidInputError(
+            "A device name is at most 64 characters, without control characters."
+        ) from None
+    if not request.name:
         raise InvalidInputError("Give the device a name.")
+    data_key, account_id = backup_key(state)
     with session.client(state) as client:
         try:
-            return client.rename_device(target, name)
+            proof = possession_header(
+                client,
+                data_key=data_key,
+                account_id=account_id,
+                action=m.PossessionAction.RENAME_DEVICE,
+                target=rename_target(target, request.name),
+            )
+            return client.rename_device(target, request, proof)
         except ServiceRefusal as exc:
             if exc.code == ErrorCode.NOT_FOUND:
                 raise NotFoundError(NO_DEVICE, action=Action.REVIEW_DEVICES) from exc

@@ -29,9 +29,11 @@ def devices(call: CallDep) -> DeviceList:
 
 
 @route(router, e.RENAME_DEVICE)
-def rename(device_id: uuid.UUID, body: DeviceRename, call: CallDep) -> DeviceInfo:
+def rename(
+    device_id: uuid.UUID, body: DeviceRename, call: CallDep, proof: PossessionHeader = None
+) -> DeviceInfo:
     """Give one of the account's devices another name."""
-    return call(account.rename_device, device_id, body.name)
+    return call(account.rename_device, device_id, body.name, proof=proof)
 
 
 @route(router, e.REVOKE_DEVICE, response_class=Response)

@@ -13,6 +13,7 @@ import hashlib
 from typing import TYPE_CHECKING
 
 from otpkeep.protocol.errors import EndReason, ErrorCode
+from otpkeep.protocol.kinds import rename_target
 from otpkeep.protocol.messages import (
     AccountExport,
     DeviceInfo,
@@ -74,11 +75,22 @@ def list_devices(rt: Runtime, db: Session, caller: Caller) -> DeviceList:
     )
 
 
-def rename_device(
-    rt: Runtime, db: Session, caller: Caller, device_id: uuid.UUID, name: str
+def rename_device(  # noqa: PLR0913 - the caller, the device, the name and its proof
+    rt: Runtime, db: Session, caller: Caller, device_id: uuid.UUID, name: str, *, proof: str | None
 ) -> DeviceInfo:
-    """Give one of the account's devices another name (what the lists and mails call it)."""
-    del rt
+    """Give one of the account's devices another name (what the lists and mails call it).
+
+    The list of devices is where the owner spots one that is not theirs, so a name is a
+    change like any other: a possession proof names the device and the new name.
+    """
+    possession.require(
+        rt,
+        db,
+        caller,
+        proof,
+        action=PossessionAction.RENAME_DEVICE,
+        target=rename_target(device_id, name),
+    )
     row = sessions.rename(db, caller.account_id, device_id, name)
     if row is None:
         raise refuse(ErrorCode.NOT_FOUND, "No device of this account has that id.")
