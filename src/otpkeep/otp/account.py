@@ -7,6 +7,7 @@ import enum
 from typing import Any
 
 from otpkeep.errors import InvalidAccountError
+from otpkeep.otp import base32
 
 MIN_DIGITS = 6
 MAX_DIGITS = 10
@@ -54,14 +55,13 @@ class Algorithm(enum.StrEnum):
             ) from None
 
 
-_BASE32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+_BASE32 = base32.ALPHABET
 _BASE32_VALUES = {ch: value for value, ch in enumerate(_BASE32)}
 # Characters people type for a base32 letter; mapping them would be a guess that
 # changes every code, so they are refused with a hint instead.
 _LOOKALIKES = {"0": "the letter O", "1": "the letter I or L", "8": "the letter B"}
 _IGNORED = frozenset(" \t\r\n-")
 _DROP = str.maketrans(dict.fromkeys(_IGNORED))
-_BASE32_SET = frozenset(_BASE32)
 
 
 def _not_base32(character: str, position: int) -> InvalidAccountError:
@@ -84,11 +84,9 @@ def decode_base32(text: str) -> bytes:
     else is refused with the character and its position (1-based, in ``text``).
     """
     cleaned = text.translate(_DROP).upper().rstrip("=")
-    if cleaned and _BASE32_SET.issuperset(cleaned):
-        # The standard decoder on whole 8-character groups, then the whole bytes only.
-        secret = base64.b32decode(cleaned + "A" * (-len(cleaned) % 8))[: len(cleaned) * 5 // 8]
-        if secret:
-            return secret
+    secret = base32.decode(cleaned)
+    if secret:
+        return secret
     return _decode_slowly(text)
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 
 from otpkeep.device.vault import layout
+from otpkeep.otp import base32
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -154,27 +155,6 @@ def _matching(stored: list[dict[str, Any]], query: str | None) -> list[QuickAcco
     return shown
 
 
-_BASE32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
-_AS_DIGITS = str.maketrans(_BASE32, "0123456789abcdefghijklmnopqrstuv")  # int(..., 32)'s
-_WHOLE_LENGTHS = frozenset({0, 2, 4, 5, 7})  # unpadded lengths mod 8 that end on a byte
-
-
-def base32(text: str) -> bytes | None:
-    """``base64.b32decode`` of an unpadded secret as the vault writes it; None if it is not one.
-
-    The same bytes as ``b32decode(text + padding)``, leftover bits dropped as it drops
-    them, without importing :mod:`base64` (which imports :mod:`re`): the digits are read
-    as one base-32 number.
-    """
-    if len(text) % 8 not in _WHOLE_LENGTHS or text.strip(_BASE32):
-        return None
-    size = len(text) * 5 // 8
-    if not size:
-        return b""
-    value = int(text.translate(_AS_DIGITS), 32)
-    return (value >> (len(text) * 5 - size * 8)).to_bytes(size, "big")
-
-
 def _account(issuer: str, name: str, fields: dict[str, Any]) -> QuickAccount:
     """One account from its stored fields (``data.account_to_json``'s)."""
     secret, kind, algorithm = fields.get("secret"), fields.get("type"), fields.get("algorithm")
@@ -183,7 +163,7 @@ def _account(issuer: str, name: str, fields: dict[str, Any]) -> QuickAccount:
         raise _UnsureError
     if not (type(digits) is int and type(period) is int and type(counter) is int):
         raise _UnsureError  # JSON's true and false are not numbers here
-    key = base32(secret)
+    key = base32.decode(secret)  # the vault writes secrets as encode_base32 does
     if not key:
         raise _UnsureError
     return QuickAccount(
