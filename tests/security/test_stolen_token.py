@@ -96,6 +96,7 @@ def test_the_token_cannot_rename_a_device(
     """Renaming needs the data key: a thief cannot dress a device up as one of the owner's
     (the list the owner reads to spot an intruder), and a proof for one name names only it."""
     owner, thief = stolen
+    http = target.client()  # the same service: who calls is in the headers
     device_id = owner.client.get("/v1/devices", headers=owner.headers).json()["devices"][0]["id"]
     wanted = {"name": "Ana's laptop"}
     for headers in (
@@ -105,11 +106,11 @@ def test_the_token_cannot_rename_a_device(
             "Otpkeep-Possession": thief.possession("rename_device", f"{device_id} Ana's laptop"),
         },
     ):
-        answer = thief.client.patch(f"/v1/devices/{device_id}", json=wanted, headers=headers)
+        answer = http.patch(f"/v1/devices/{device_id}", json=wanted, headers=headers)
         assert answer.status_code == 403, answer.text
         assert answer.json()["error"]["code"] == ErrorCode.POSSESSION_PROOF_INVALID
     other_name = owner.possession("rename_device", f"{device_id} Work phone")
-    misused = owner.client.patch(
+    misused = http.patch(
         f"/v1/devices/{device_id}",
         json=wanted,
         headers={**owner.headers, "Otpkeep-Possession": other_name},
@@ -120,7 +121,7 @@ def test_the_token_cannot_rename_a_device(
     ]
     assert "Ana's laptop" not in names
     proof = owner.possession("rename_device", f"{device_id} Ana's laptop")
-    renamed = owner.client.patch(
+    renamed = http.patch(
         f"/v1/devices/{device_id}",
         json=wanted,
         headers={**owner.headers, "Otpkeep-Possession": proof},

@@ -16,7 +16,7 @@ def b64encode(data: bytes) -> str:
 
 
 def b64decode(text: str) -> bytes:
-    """Base64url text, padded or not, to bytes; anything else raises ``ValueError``."""
+    """Canonical base64url text, padded or not, to bytes; anything else raises ``ValueError``."""
     if not isinstance(text, str) or len(text) > 4 * 1024 * 1024:
         raise ValueError("expected base64url text")
     # Only the url-safe alphabet (and padding): a decoder that drops other characters
@@ -25,6 +25,11 @@ def b64decode(text: str) -> bytes:
         raise ValueError("expected base64url text")
     padded = text + "=" * (-len(text) % 4)
     try:
-        return base64.b64decode(padded, altchars=b"-_", validate=True)
+        data = base64.b64decode(padded, altchars=b"-_", validate=True)
     except (binascii.Error, ValueError):
         raise ValueError("expected base64url text") from None
+    # The last character may carry bits no byte holds; they must be zero, else one
+    # value (a link token, a key) would have several spellings.
+    if b64encode(data) != text.rstrip("="):
+        raise ValueError("expected base64url text")
+    return data
