@@ -93,6 +93,7 @@ class Context:
             return None
         return (info.st_mtime_ns, info.st_size)
 
-    def sync(self) -> SyncResult:
-        """Upload the accounts now (backup on); slow: call it from a worker."""
-        return self.session.sync()
+    def sync(self, *, heal: bool = False) -> SyncResult:
+        """Upload the accounts now (backup on); ``heal``: over a version that cannot be
+        opened. Slow: call it from a worker."""
+        return self.session.sync(heal=heal)

@@ -30,6 +30,7 @@ ENTER: dict[Action, str] = {
     Action.RESEND_CODE: "Enter: ask for a new code",
     Action.SHOW_STATUS: "Enter: open Settings",
     Action.RESTART_BACKUP: "Enter: turn backup off, then on again (in Settings)",
+    Action.HEAL_BACKUP: "Enter: upload this device's accounts in its place",
 }
 
 NEXT: dict[Action, str] = {
@@ -45,6 +46,7 @@ NEXT: dict[Action, str] = {
     Action.RESEND_CODE: "Go Back to ask for a new code.",
     Action.SHOW_STATUS: "Settings shows it.",
     Action.RESTART_BACKUP: "Turn backup off and on again in Settings to start again.",
+    Action.HEAL_BACKUP: "Notifications: Enter on it uploads this device's accounts in its place.",
 }
 
 

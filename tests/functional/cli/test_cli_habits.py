@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING
 import pytest
 
 from otpkeep.cli.pending import MAX_LINE, pending_line
+from otpkeep.cli.wording import ACTIONS
+from otpkeep.device.actions import Action
 from otpkeep.device.backup.state import BackupState
 from otpkeep.device.vault.data import StoredAccount, VaultData
 from otpkeep.otp.codes import readable
@@ -178,3 +180,8 @@ def test_the_pending_line_is_short_whatever_the_count(state: BackupState) -> Non
         assert line.startswith("otpkeep: ")
         assert len(line) <= MAX_LINE, line
         assert ("1 change waits" in line) == (count == 1)
+
+
+def test_every_action_is_worded_as_a_command() -> None:
+    """An error or a notification names an Action: the command line says how to do each."""
+    assert set(ACTIONS) == set(Action)

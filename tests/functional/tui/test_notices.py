@@ -24,6 +24,7 @@ from tui_support import (
     wrong_passcodes,
 )
 
+from faultyapp import faulty_upload
 from flowscript import Script
 from otpkeep.device.backup.pending import pending_hook
 from otpkeep.device.backup.state import BackupState
@@ -31,6 +32,7 @@ from otpkeep.device.flows.settings import devices, revoke_device
 from otpkeep.device.flows.steps import Ask
 from otpkeep.device.flows.transfer import transfer
 from otpkeep.device.vault import Vault
+from otpkeep.errors import DamagedBackupError
 from otpkeep.tui.screens.code import CodeStep
 from otpkeep.tui.screens.devices import DevicesScreen
 from otpkeep.tui.screens.done import DoneScreen
@@ -262,3 +264,43 @@ async def test_enter_on_a_device_event_opens_the_devices(
         app.screen.query_one("#notices", OptionList).highlighted = listed(app).index(line)
         await pilot.press("enter")
         await settle(pilot, until=lambda: isinstance(app.screen, DevicesScreen))
+
+
+async def test_a_version_that_cannot_be_opened_is_healed_from_its_notification(
+    tmp_path: Path, vault: Vault, service: ServiceHarness, online: Callable[..., OtpkeepApp]
+) -> None:
+    """Another device stored accounts, then a faulty app a version nobody can open: the
+    notification names it, and Enter, once confirmed, uploads over it with nothing lost."""
+    fill(vault, HEROKU)
+    enable_directly(vault, service)
+    other = session_for(Vault(tmp_path / "other", keystore="file"), service, name="tablet")
+    Script(email=[EMAIL], code=[lambda: service.code(EMAIL)], passcode=[PASSCODE]).run(
+        transfer(other)
+    )
+    with other.vault.transaction() as data:
+        data.add(GITHUB, 10)
+    other.sync()
+    damaged = faulty_upload(other)
+    with vault.transaction() as data:
+        data.add(BANK, 20)
+    with pytest.raises(DamagedBackupError):  # this device lacks GitHub: it will not heal alone
+        session_for(vault, service).sync()
+    app = online()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("n")
+        await settle(pilot, until=lambda: isinstance(app.screen, NotificationsScreen))
+        await settle(pilot, until=lambda: any("cannot be opened" in line for line in listed(app)))
+        titles = [line for line in listed(app) if "cannot be opened" in line]
+        assert titles[0].startswith(f"Backup version {damaged} cannot be opened")
+        assert titles[0].endswith("Enter: upload this device's accounts in its place")
+        options = app.screen.query_one("#notices", OptionList)
+        options.highlighted = listed(app).index(titles[0])
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("y")
+        await settle(pilot, until=lambda: said(app).startswith("Backed up"))
+        assert said(app) == f"Backed up: version {damaged + 1}, in place of version {damaged}."
+    assert vault.load().state.get(BackupState).damaged is None
+    labels = {s.account.label for s in vault.load().live() if s.account is not None}
+    assert labels == {GITHUB.label, HEROKU.label, BANK.label}

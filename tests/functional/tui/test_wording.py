@@ -13,9 +13,12 @@ import pytest
 from textual.widgets import Button, Input, OptionList, Static
 from tui_support import EMAIL, HEROKU, fill, ready, settle, type_text
 
+from otpkeep.device.actions import Action
+from otpkeep.device.notifications import Kind
 from otpkeep.tui import wording
 from otpkeep.tui.screens.code import CodeStep
 from otpkeep.tui.screens.email import EmailStep
+from otpkeep.tui.screens.notifications import TITLE_STYLES
 from otpkeep.tui.screens.passcode import PasscodeStep
 
 if TYPE_CHECKING:
@@ -51,6 +54,14 @@ def strings(path: Path) -> Iterator[str]:
             and id(node) not in docstrings
         ):
             yield node.value
+
+
+def test_every_action_and_every_kind_of_notification_has_the_apps_words() -> None:
+    """A notification or an error names an Action and a Kind: the app has words and a
+    style for each, so none is shown without its way out, or crashes the list."""
+    assert set(wording.ENTER) == set(Action)
+    assert set(wording.NEXT) == set(Action)
+    assert set(TITLE_STYLES) == set(Kind)
 
 
 def test_no_text_of_the_app_names_a_command_or_an_option() -> None:

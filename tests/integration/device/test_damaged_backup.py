@@ -9,13 +9,12 @@ can be restored meanwhile.
 
 from __future__ import annotations
 
-import uuid
 from typing import TYPE_CHECKING
 
 import pytest
 
+from faultyapp import faulty_upload
 from flowscript import Script
-from otpkeep.crypto import escrow
 from otpkeep.device.actions import Action
 from otpkeep.device.backup.gate import cached_config
 from otpkeep.device.backup.pending import needs_sync
@@ -49,25 +48,6 @@ def pair(device_factory: Callable[..., Device], service: ServiceHarness) -> tupl
     return first, second
 
 
-def faulty_upload(device: Device, plaintext: bytes | None) -> int:
-    """Store a version the way a faulty app would: signed, but sealed wrong (``None``) or
-    sealed right around a plaintext that is not a backup."""
-    state = device.session.backup()
-    account_id = uuid.UUID(state.account_id)
-    data_key = state.data_key
-    assert data_key is not None
-    with device.session.client(state) as client:
-        version = max(v.version for v in client.backup_versions().versions) + 1
-        if plaintext is None:
-            sealed = b"\x00" * 64
-        else:
-            sealed = escrow.seal_backup(data_key, plaintext, account_id=account_id, version=version)
-        signature = escrow.sign_upload(
-            data_key, account_id=account_id, version=version, body=sealed
-        )
-        return client.put_backup(sealed, if_match=version - 1, signature=signature).version
-
-
 @pytest.mark.parametrize("plaintext", [None, b'{"format": "otpkeep-backup", "version": 1}'])
 def test_a_device_holding_everything_heals_the_backup_by_itself(
     pair: tuple[Device, Device], plaintext: bytes | None
@@ -75,7 +55,7 @@ def test_a_device_holding_everything_heals_the_backup_by_itself(
     """The first device holds every account of the newest good version: its next upload
     replaces the damaged one, and both devices go on."""
     first, second = pair
-    damaged = faulty_upload(second, plaintext)
+    damaged = faulty_upload(second.session, plaintext)
     first.add("Quip", "me", b"quip-secret")
     result = first.session.sync()
     assert result.healed == damaged
@@ -95,7 +75,7 @@ def test_a_device_missing_accounts_says_so_once_and_heals_when_asked(
     first, second = pair
     second.add("Quip", "me", b"quip-secret")
     good = second.session.sync().version
-    damaged = faulty_upload(second, None)
+    damaged = faulty_upload(second.session)
     first.add("Slack", "me", b"slack-secret")
 
     with pytest.raises(DamagedBackupError, match=f"Version {damaged} of the backup") as info:
@@ -127,7 +107,7 @@ def test_restoring_the_last_good_version_heals_the_backup(pair: tuple[Device, De
     first, second = pair
     second.add("Quip", "me", b"quip-secret")
     good = second.session.sync().version
-    damaged = faulty_upload(second, None)
+    damaged = faulty_upload(second.session)
     first.add("Slack", "me", b"slack-secret")
     with pytest.raises(DamagedBackupError):
         first.session.sync()

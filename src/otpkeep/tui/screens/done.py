@@ -29,6 +29,8 @@ class DoneScreen(Screen[None]):
         Binding("escape,enter", "done", "Done"),
     ]
 
+    AUTO_FOCUS: ClassVar[str | None] = "#done"  # Textual focuses it when the screen shows
+
     def __init__(self, title: str, outcome: str, on_done: Callable[[], None]) -> None:
         super().__init__()
         self.title_text = title
@@ -42,9 +44,6 @@ class DoneScreen(Screen[None]):
             yield Static(self.outcome, markup=False, id="outcome")
             yield Button("Done", id="done", variant="primary")
         yield Footer()
-
-    def on_mount(self) -> None:
-        self.query_one("#done").focus()
 
     @on(Button.Pressed, "#done")
     def action_done(self) -> None:

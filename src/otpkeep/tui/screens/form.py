@@ -101,9 +101,12 @@ class FormScreen(Screen[ResultType]):
     async def call(self, fn: Callable[[], R], *, busy: str = "") -> R | Failed:
         """Run ``fn`` in a thread; an :class:`OtpkeepError` becomes one sentence in place.
 
-        The sentence ends with where in the app to act on it (``error.action``).
+        The sentence ends with where in the app to act on it (``error.action``). ``busy``
+        is said while ``fn`` runs and cleared after it; without it (work in the background)
+        the line keeps what it says, such as the outcome of what the person just did.
         """
-        self.say(busy, tone=Tone.PROGRESS)
+        if busy:
+            self.say(busy, tone=Tone.PROGRESS)
         self.set_busy(busy=True)
         try:
             result = await asyncio.to_thread(fn)
@@ -116,5 +119,6 @@ class FormScreen(Screen[ResultType]):
         finally:
             if self.is_attached:
                 self.set_busy(busy=False)
-        self.say("")
+        if busy:
+            self.say("")
         return result

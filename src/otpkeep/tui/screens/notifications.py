@@ -19,6 +19,7 @@ from otpkeep.errors import OtpkeepError
 from otpkeep.tui import flows
 from otpkeep.tui.notices import Board
 from otpkeep.tui.screens.checkin import CheckInScreen
+from otpkeep.tui.screens.confirm import ConfirmScreen
 from otpkeep.tui.screens.devices import DevicesScreen
 from otpkeep.tui.screens.form import ErrorLine, Failed, FormScreen, Tone
 from otpkeep.tui.screens.versions import VersionsScreen
@@ -36,6 +37,7 @@ TITLE_STYLES = {
     Kind.SECURITY: "bold $warning",
     Kind.OFFLINE: "bold $text-muted",
     Kind.SIGNED_OUT: "bold $warning",
+    Kind.BACKUP_DAMAGED: "bold $error",
 }
 NOTHING = "Nothing new."
 
@@ -146,6 +148,20 @@ class NotificationsScreen(FormScreen[None]):
             self.context.start_flow(started[action], None)
         elif action is Action.BACK_UP_NOW:
             self.back_up_now()
+        elif action is Action.HEAL_BACKUP:
+
+            def answered(yes: bool | None) -> None:  # noqa: FBT001 - a screen result
+                if yes:
+                    self.back_up_now(heal=True)
+
+            self.app.push_screen(
+                ConfirmScreen(
+                    "Upload this device's accounts in place of the version that cannot be"
+                    " opened? The older versions are kept.",
+                    confirm="Upload",
+                ),
+                answered,
+            )
         elif action is Action.CHECK_IN:
             self.app.push_screen(CheckInScreen(self.context))
         elif action is Action.REVIEW_DEVICES:
@@ -157,10 +173,11 @@ class NotificationsScreen(FormScreen[None]):
 
             self.app.push_screen(SettingsScreen(self.context))
 
-    @work(exclusive=True, group="notices")
-    async def back_up_now(self) -> None:
-        """Retry the backup that failed."""
-        result = await self.call(self.context.sync, busy="Backing up…")
+    @work(exclusive=True, group="backup-now")  # not "notices": a fetch must not cancel it
+    async def back_up_now(self, *, heal: bool = False) -> None:
+        """Retry the backup that failed (``heal``: over a version that cannot be opened)."""
+        result = await self.call(lambda: self.context.sync(heal=heal), busy="Backing up…")
         if not isinstance(result, Failed):
-            self.say(f"Backed up: version {result.version}.", tone=Tone.SUCCESS)
+            replaced = "" if result.healed is None else f", in place of version {result.healed}"
+            self.say(f"Backed up: version {result.version}{replaced}.", tone=Tone.SUCCESS)
             self.fetch()
